@@ -1,0 +1,1 @@
+"""Private numba kernels: plain functions over arrays, cached, tested directly."""

@@ -1,0 +1,1 @@
+"""Neuron models: one module per model (state variables, parameters, compiled vector field)."""

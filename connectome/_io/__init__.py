@@ -1,0 +1,1 @@
+"""Private readers for the packaged tables."""

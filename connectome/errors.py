@@ -1,0 +1,107 @@
+"""Exceptions raised by :mod:`connectome`.
+
+Every error names the offending argument or rows and, for names, lists close
+matches, so that a typo is fixed from the message alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "ConnectomeError",
+    "UnknownNameError",
+    "UnknownDatasetError",
+    "UnknownNeuronError",
+    "EdgeTableError",
+    "WiringError",
+    "close_matches",
+]
+
+
+class ConnectomeError(Exception):
+    """Base class of every error raised by :mod:`connectome`."""
+
+
+def close_matches(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Return up to `n` candidates that look like `name` (case-insensitive).
+
+    Examples
+    --------
+    >>> close_matches("AVAX", ["AVAL", "AVAR", "AVBL"])
+    ['AVAL', 'AVAR', 'AVBL']
+    """
+    candidates = list(candidates)
+    by_upper = {}
+    for c in candidates:
+        by_upper.setdefault(str(c).upper(), c)
+    hits = difflib.get_close_matches(str(name).upper(), list(by_upper), n=n, cutoff=0.6)
+    return [by_upper[h] for h in hits]
+
+
+class UnknownNameError(ConnectomeError, KeyError):
+    """A name (dataset, neuron, class, circuit) that does not exist.
+
+    Attributes
+    ----------
+    name : str
+        The name that was asked for.
+    kind : str
+        What kind of name it is ("dataset", "neuron", ...).
+    suggestions : list of str
+        Close matches among the known names (may be empty).
+    """
+
+    def __init__(self, name, known: Iterable[str], kind: str = "name", where: str = ""):
+        self.name = name
+        self.kind = kind
+        self.suggestions = close_matches(str(name), known)
+        msg = f"unknown {kind} {name!r}"
+        if where:
+            msg += f" in {where}"
+        if self.suggestions:
+            msg += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        else:
+            msg += "; no close match"
+        super().__init__(msg)
+        self.message = msg
+
+    def __str__(self) -> str:  # KeyError would wrap the message in quotes
+        return self.message
+
+
+class UnknownDatasetError(UnknownNameError):
+    """A dataset name that :func:`connectome.datasets` does not list."""
+
+    def __init__(self, name, known):
+        super().__init__(name, known, kind="dataset")
+
+
+class UnknownNeuronError(UnknownNameError):
+    """A neuron name that is not part of the connectome or wiring at hand."""
+
+    def __init__(self, name, known, where: str = ""):
+        super().__init__(name, known, kind="neuron", where=where)
+
+
+class EdgeTableError(ConnectomeError, ValueError):
+    """A malformed edge or neuron table; the message names the offending rows.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame or None
+        The offending rows, when the problem is row-specific.
+    """
+
+    def __init__(self, message: str, rows=None):
+        self.rows = rows
+        if rows is not None and len(rows):
+            shown = rows.head(10).to_string()
+            more = f"\n... and {len(rows) - 10} more rows" if len(rows) > 10 else ""
+            message = f"{message}:\n{shown}{more}"
+        super().__init__(message)
+
+
+class WiringError(ConnectomeError, ValueError):
+    """An impossible wiring request (empty selection, no path, bad parameters)."""
