@@ -1,0 +1,1 @@
+"""Canonical C. elegans connectome tables (CSV + provenance.json), rebuilt by build.py."""
