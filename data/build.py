@@ -641,6 +641,10 @@ def parse_transmitter(entry: str):
     raise BuildError(f"unrecognised neurotransmitter entry {entry!r} in Wang et al. 2024")
 
 
+# Section titles of Wang's file 3 ("HEAD", "VENTRAL NERVE CORD", "TAIL: ...").
+_WANG_SECTION_TITLES = ("HEAD", "VENTRAL", "TAIL")
+
+
 @dataclass
 class WangRow:
     """One neuron of Wang et al. 2024 supplementary file 2 or 3."""
@@ -669,9 +673,10 @@ def read_wang(data: bytes, label: str):
     out, cls = [], None
     for i in range(header + 1, raw.shape[0]):
         neuron = raw[i, 2]
+        title = raw[i, 1].strip() if isinstance(raw[i, 1], str) else ""
         if not isinstance(neuron, str) or not neuron.strip():
-            if isinstance(raw[i, 1], str) and out and not raw[i, 1].startswith(("TAIL", "VENTRAL", "HEAD")):
-                break  # footnotes after the table
+            if title and out and not title.startswith(_WANG_SECTION_TITLES):
+                break  # the footnotes below the table (which may fill the Neuron column)
             continue
         if isinstance(raw[i, 1], str) and raw[i, 1].strip():
             cls = raw[i, 1].strip().rstrip("*").strip()
@@ -996,7 +1001,7 @@ def build(wheel_dir, out_dir) -> dict:
             "Body-wall muscle labels BWM-DL01 ... are renamed to Cook's dBWML1 ... "
             "(quadrant, side, number from the anterior).",
             "Unit: the file's column is 'synapses', a count of synapses per cell pair "
-            "(DATA_SOURCES notes call it active zones; the file itself does not say)."])
+            "(some summaries call the unit active zones; the file itself does not say)."])
 
     tables = {}
     sources_used = {}
