@@ -133,8 +133,10 @@ class Connectome:
         Parameters
         ----------
         rule : str or callable, optional
-            A name from :data:`connectome.signs.SIGN_RULES` (``"gaba"``, the
-            default; ``"gaba+glutamate"``; ``"excitatory"``) or a callable
+            A name from :data:`connectome.signs.SIGN_RULES`: ``"classic_gaba"``
+            (the default: the 26 GABAergic neurons of McIntire et al. 1993, as in
+            c302 and Kunert et al. 2014), ``"gaba"`` (GABA in Wang et al. 2024),
+            ``"gaba+glutamate"``, ``"excitatory"``; or a callable
             ``rule(neurons, edges) -> array of +1/-1``.
         """
         from .signs import resolve_rule

@@ -2,17 +2,22 @@
 
 Neither Varshney et al. (2011) nor Cook et al. (2019) give synapse signs. The
 common convention (c302; Kunert, Shlizerman & Kutz 2014) calls a synapse
-inhibitory when its presynaptic neuron is GABAergic and excitatory otherwise.
-Glutamate can also inhibit (through GluCl channels), so the rule is a plain
-function that users can swap: any callable ``rule(neurons, edges) -> array``
-returning +1 (excitatory) or -1 (inhibitory) per row of `edges`.
+inhibitory when its presynaptic neuron is one of the 26 classically GABAergic
+neurons (McIntire et al. 1993, Nature 364:337: DD1-6, VD1-13, RMED, RMEL, RMER,
+RMEV, AVL, RIS, DVB) and excitatory otherwise. That is the default here.
+
+The neurotransmitter atlas of Wang et al. (2024) finds GABA in 11 more
+hermaphrodite neurons (ALA, AVF, AVJ, RIB, SMD; some by uptake only or dimly)
+and in male-specific neurons; rule ``"gaba"`` uses it. Glutamate can also
+inhibit (through GluCl channels). Any callable ``rule(neurons, edges) -> array``
+returning +1 (excitatory) or -1 (inhibitory) per row of `edges` can be used.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["gabaergic_inhibitory", "transmitter_rule", "all_excitatory", "SIGN_RULES", "resolve_rule"]
+__all__ = ["CLASSIC_GABAERGIC", "classic_gabaergic", "gabaergic_inhibitory", "transmitter_rule", "all_excitatory", "SIGN_RULES", "resolve_rule"]
 
 
 def _transmitters(neurons, names):
@@ -63,8 +68,19 @@ def transmitter_rule(inhibitory=("gaba",)):
 gabaergic_inhibitory = transmitter_rule(["gaba"])
 gabaergic_inhibitory.__name__ = "gabaergic_inhibitory"
 gabaergic_inhibitory.__doc__ = (
-    "Default rule: inhibitory when the presynaptic neuron is GABAergic (c302; Kunert et al. 2014)."
+    "Inhibitory when the presynaptic neuron's transmitters (Wang et al. 2024) include GABA."
 )
+
+#: The 26 GABAergic neurons of McIntire et al. (1993), the c302 / Kunert et al. (2014) convention.
+CLASSIC_GABAERGIC = frozenset(
+    [f"DD{i}" for i in range(1, 7)] + [f"VD{i}" for i in range(1, 14)]
+    + ["RMED", "RMEL", "RMER", "RMEV", "AVL", "RIS", "DVB"]
+)
+
+
+def classic_gabaergic(neurons, edges):
+    """Default rule: inhibitory when the presynaptic neuron is one of :data:`CLASSIC_GABAERGIC`."""
+    return np.where(edges["pre"].isin(CLASSIC_GABAERGIC), -1, 1).astype(np.int8)
 
 
 def all_excitatory(neurons, edges):
@@ -73,6 +89,7 @@ def all_excitatory(neurons, edges):
 
 
 SIGN_RULES = {
+    "classic_gaba": classic_gabaergic,
     "gaba": gabaergic_inhibitory,
     "gaba+glutamate": transmitter_rule(["gaba", "glutamate"]),
     "excitatory": all_excitatory,
@@ -84,7 +101,7 @@ def resolve_rule(rule):
     from .errors import UnknownNameError
 
     if rule is None:
-        return gabaergic_inhibitory
+        return classic_gabaergic
     if callable(rule):
         return rule
     try:

@@ -145,13 +145,25 @@ def test_neuron_name_normalisation(varshney):
 
 
 # -- sign rule ----------------------------------------------------------------------
-def test_default_sign_rule_is_gabaergic_presynaptic(varshney):
+# McIntire et al. 1993 / c302 / Kunert et al. 2014: the 26 GABAergic neurons
+CLASSIC_26 = {f"DD{i}" for i in range(1, 7)} | {f"VD{i}" for i in range(1, 14)} | {
+    "RMED", "RMEL", "RMER", "RMEV", "AVL", "RIS", "DVB"}
+
+
+def test_default_sign_rule_is_classic_gabaergic_presynaptic(varshney):
     signed = varshney.chemical_signs()
     inhibitory_pre = set(signed.loc[signed["sign"] < 0, "pre"])
-    gaba = {n for n, t in varshney.neurons["neurotransmitters"].items() if isinstance(t, str) and "gaba" in t.split(";")}
+    assert inhibitory_pre == CLASSIC_26 & set(signed["pre"])
+    assert {"DD1", "AVL", "DVB", "RIS", "RMED"} <= inhibitory_pre
+
+
+def test_wang2024_gaba_rule_uses_the_transmitter_atlas(varshney):
+    signed = varshney.chemical_signs("gaba")
+    inhibitory_pre = set(signed.loc[signed["sign"] < 0, "pre"])
+    gaba = {n for n, t in varshney.neurons["neurotransmitters"].items()
+            if isinstance(t, str) and "gaba" in t.split(";")}
     assert inhibitory_pre == gaba & set(signed["pre"])
-    # DATA_SOURCES / c302: DD, VD, RME, AVL, RIS, DVB are the GABAergic presynaptic neurons
-    assert {"DD1", "VD5", "RMEL", "AVL", "DVB"} <= inhibitory_pre
+    assert CLASSIC_26 & set(signed["pre"]) <= inhibitory_pre
 
 
 def test_sign_rule_is_swappable(varshney):
