@@ -1,0 +1,398 @@
+"""Structure-exploiting Rosenbrock integrator (RODAS4) for the graded network.
+
+The method is RODAS of Hairer & Wanner (Solving ODEs II, 2nd ed., 1996, sec. IV.7;
+coefficient set 1 of their ``rodas.f``): 6 stages, order 4 with an embedded order-3
+solution, L-stable and stiffly accurate, with a continuous extension of order 3.
+Each step needs ONE factorisation of ``M = I/(h gamma) - J`` with the exact
+Jacobian ``J``. For the graded network ``M`` is never formed: the s-block is
+diagonal and is eliminated, leaving an ``n x n`` system on the membrane
+potentials (diagonal + gap junctions + chemical synapses), factorised by a sparse
+LU without pivoting whose fill-reducing ordering and fill pattern are computed
+once in Python (:mod:`circuitsim.stiff`). The whole time loop is compiled.
+
+Status codes returned by :func:`rodas4_graded`:
+0 success, 1 step limit reached, 2 step size underflow, 3 non-finite state,
+4 factorisation repeatedly failed (zero pivot).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .graded import graded_rhs, graded_s_backsolve, graded_schur_assemble, graded_schur_rhs
+from .inputs import input_at, n_segments, segment_end
+
+OK, MAX_STEPS, STEP_UNDERFLOW, NON_FINITE, SINGULAR = 0, 1, 2, 3, 4
+
+# RODAS coefficient set 1 (Hairer & Wanner, rodas.f).
+_G = 0.25
+_C2, _C3, _C4 = 0.386, 0.21, 0.63
+_D1, _D2, _D3, _D4 = 0.25, -0.1043, 0.1035, -0.03620000000000023
+_A21 = 1.544
+_A31, _A32 = 0.9466785280815826, 0.2557011698983284
+_A41, _A42, _A43 = 3.314825187068521, 2.896124015972201, 0.9986419139977817
+_A51, _A52, _A53, _A54 = 1.221224509226641, 6.019134481288629, 12.53708332932087, -0.687886036105895
+_C21 = -5.6688
+_C31, _C32 = -2.430093356833875, -0.2063599157091915
+_C41, _C42, _C43 = -0.1073529058151375, -9.594562251023355, -20.47028614809616
+_C51, _C52, _C53, _C54 = 7.496443313967647, -10.24680431464352, -33.99990352819905, 11.7089089320616
+_C61, _C62, _C63, _C64, _C65 = (8.083246795921522, -7.981132988064893, -31.52159432874371,
+                                16.31930543123136, -6.058818238834054)
+_E21, _E22, _E23, _E24, _E25 = (10.12623508344586, -7.487995877610167, -34.80091861555747,
+                                -7.992771707568823, 1.025137723295662)
+_E31, _E32, _E33, _E34, _E35 = (-0.6762803392801253, 6.087714651680015, 16.43084320892478,
+                                24.76722511418386, -6.594389125716872)
+
+
+class SparseLU(NamedTuple):
+    """Symbolic structure of the reduced matrix (permuted CSR including fill).
+
+    Row ``r`` of the factor holds columns ``cols[indptr[r]:indptr[r+1]]`` (sorted);
+    ``diag[r]`` is the position of ``(r, r)``. ``perm[r]`` is the neuron at
+    permuted position ``r``. ``diag_pos``, ``gap_pos``, ``syn_pos`` map the
+    diagonal of each neuron, each gap-junction entry and each synapse (kernel
+    order) to positions in the value array.
+    """
+
+    perm: np.ndarray  # int64 (n,)
+    indptr: np.ndarray  # int64 (n + 1,)
+    cols: np.ndarray  # int64 (nnz,)
+    diag: np.ndarray  # int64 (n,)
+    diag_pos: np.ndarray  # int64 (n,)
+    gap_pos: np.ndarray  # int64 (n_gap,)
+    syn_pos: np.ndarray  # int64 (n_syn,)
+
+
+@njit(cache=True)
+def lu_factor(lu, vals, work):
+    """In-place LU (no pivoting) of the assembled values; returns the failing row or -1."""
+    n = lu.perm.shape[0]
+    indptr, cols, diag = lu.indptr, lu.cols, lu.diag
+    for r in range(n):
+        for q in range(indptr[r], indptr[r + 1]):
+            work[cols[q]] = q
+        for q in range(indptr[r], diag[r]):
+            k = cols[q]
+            piv = vals[diag[k]]
+            lk = vals[q] / piv
+            vals[q] = lk
+            for m in range(diag[k] + 1, indptr[k + 1]):
+                vals[work[cols[m]]] -= lk * vals[m]
+        d = vals[diag[r]]
+        if not (abs(d) > 1e-300) or not np.isfinite(d):
+            return r
+    return -1
+
+
+@njit(cache=True)
+def lu_solve(lu, vals, b, x, tmp):
+    """Solve ``S x = b`` (original neuron order) with the factor in `vals`."""
+    n = lu.perm.shape[0]
+    indptr, cols, diag, perm = lu.indptr, lu.cols, lu.diag, lu.perm
+    for r in range(n):
+        acc = b[perm[r]]
+        for q in range(indptr[r], diag[r]):
+            acc -= vals[q] * tmp[cols[q]]
+        tmp[r] = acc
+    for r in range(n - 1, -1, -1):
+        acc = tmp[r]
+        for q in range(diag[r] + 1, indptr[r + 1]):
+            acc -= vals[q] * tmp[cols[q]]
+        tmp[r] = acc / vals[diag[r]]
+    for r in range(n):
+        x[perm[r]] = tmp[r]
+    return 0
+
+
+@njit(cache=True)
+def input_slope(tab, seg, t, du):
+    """Time derivative of the drive of segment `seg` at `t` (right derivative at knots)."""
+    lo = tab.seg_lo[seg]
+    hi = tab.seg_hi[seg]
+    times = tab.times
+    vals = tab.values
+    for c in range(du.shape[0]):
+        du[c] = 0.0
+    if hi == lo or t < times[lo] or t >= times[hi]:
+        return
+    a = lo
+    b = hi
+    while b - a > 1:
+        m = (a + b) // 2
+        if times[m] <= t:
+            a = m
+        else:
+            b = m
+    dt = times[b] - times[a]
+    if dt > 0.0:
+        for c in range(du.shape[0]):
+            du[c] = (vals[b, c] - vals[a, c]) / dt
+
+
+class _Work(NamedTuple):
+    k: np.ndarray  # (6, N)
+    ynew: np.ndarray
+    dy: np.ndarray
+    fx: np.ndarray
+    r: np.ndarray
+    rv: np.ndarray  # (n,)
+    uv: np.ndarray  # (n,)
+    tmp: np.ndarray  # (n,)
+    ratio: np.ndarray
+    inv_d2: np.ndarray
+    vals: np.ndarray
+    iwork: np.ndarray
+    u: np.ndarray
+    du: np.ndarray
+
+
+@njit(cache=True)
+def _stage(p, lu, w, y, fac, i):
+    """Solve ``M k_i = r`` for stage `i` (r already in ``w.r``)."""
+    graded_schur_rhs(p, y, w.inv_d2, w.r, w.rv)
+    lu_solve(lu, w.vals, w.rv, w.uv, w.tmp)
+    graded_s_backsolve(w.ratio, w.inv_d2, w.r, w.uv, w.k[i])
+
+
+@njit(cache=True)
+def _grow(a, n_rows):
+    out = np.empty((max(2 * a.shape[0], n_rows),) + a.shape[1:], a.dtype)
+    out[: a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, lu):
+    """Integrate the graded network from `t0` to `t1` with RODAS4.
+
+    Parameters
+    ----------
+    p : GradedKernelParams
+    tab : InputTable
+        External current per neuron (pA); the step lands on every break.
+    member : int
+        Batch member of `tab` to use.
+    y0 : ndarray, shape (2n,)
+    t0, t1 : float
+        Span (ms), ``t1 > t0``.
+    atol : ndarray, shape (2n,)
+        Absolute tolerance per state entry (mV for V, 1 for s).
+    rtol : float
+        Relative tolerance (applied to ``max(|y_old|, |y_new|)``).
+    h0, hmax : float
+        First trial step and largest step (ms).
+    max_steps : int
+        Limit on attempted steps.
+    lu : SparseLU
+
+    Returns
+    -------
+    status : int
+        See the module docstring.
+    ts : ndarray, shape (m + 1,)
+        Accepted step times.
+    ys : ndarray, shape (m + 1, 2n)
+        States at `ts`.
+    cont : ndarray, shape (m, 2, 2n)
+        Continuous-extension coefficients of each step: on ``[ts[j], ts[j+1]]``
+        with ``theta = (t - ts[j]) / h``:
+        ``y = (1-theta) ys[j] + theta (ys[j+1] + (1-theta) (cont[j,0] + theta cont[j,1]))``.
+    stats : ndarray of int64, shape (5,)
+        accepted steps, rejected steps, rhs calls, factorisations, failing index
+        (state entry that became non-finite, or -1).
+    """
+    N = y0.shape[0]
+    n = N // 2
+    w = _Work(np.zeros((6, N)), np.empty(N), np.empty(N), np.zeros(N), np.empty(N), np.empty(n),
+              np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(lu.cols.shape[0]),
+              np.empty(n, np.int64), np.empty(n), np.empty(n))
+    cap = 256
+    ts = np.empty(cap)
+    ys = np.empty((cap, N))
+    cont = np.empty((cap, 2, N))
+    stats = np.zeros(5, np.int64)
+    stats[4] = -1
+    y = y0.copy()
+    ts[0] = t0
+    ys[0] = y
+    m = 0
+    t = t0
+    h = min(h0, hmax)
+    fac1 = 5.0
+    fac2 = 1.0 / 6.0
+    safe = 0.9
+    hacc = 0.0
+    erracc = 1.0
+    n_attempt = 0
+    n_sing = 0
+    status = OK
+    nseg = n_segments(tab, member)
+    seg0 = tab.break_ptr[member] + member
+    k = w.k
+    for j in range(nseg):
+        tend = segment_end(tab, member, j, t1)
+        seg = seg0 + j
+        if tend <= t:
+            continue
+        reject = False
+        while t < tend:
+            if n_attempt >= max_steps:
+                return MAX_STEPS, ts[: m + 1], ys[: m + 1], cont[:m], stats
+            last = False
+            hsave = h
+            if t + 1.0001 * h >= tend:
+                h = tend - t
+                last = True
+            if h < 1e-12 * max(1.0, abs(t)):
+                return STEP_UNDERFLOW, ts[: m + 1], ys[: m + 1], cont[:m], stats
+            n_attempt += 1
+            # f(t, y), df/dt
+            input_at(tab, seg, t, w.u)
+            graded_rhs(p, t, y, w.u, w.dy)
+            input_slope(tab, seg, t, w.du)
+            for i in range(n):
+                w.fx[i] = w.du[i] / p.C[i]
+            stats[2] += 1
+            fac = 1.0 / (h * _G)
+            w.vals[:] = 0.0
+            graded_schur_assemble(p, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
+            stats[3] += 1
+            if lu_factor(lu, w.vals, w.iwork) >= 0:
+                n_sing += 1
+                if n_sing >= 5:
+                    return SINGULAR, ts[: m + 1], ys[: m + 1], cont[:m], stats
+                h *= 0.5
+                reject = True
+                continue
+            # stage 1
+            for i in range(N):
+                w.r[i] = w.dy[i] + h * _D1 * w.fx[i]
+            _stage(p, lu, w, y, fac, 0)
+            # stage 2
+            for i in range(N):
+                w.ynew[i] = y[i] + _A21 * k[0, i]
+            input_at(tab, seg, t + _C2 * h, w.u)
+            graded_rhs(p, t + _C2 * h, w.ynew, w.u, w.dy)
+            for i in range(N):
+                w.r[i] = w.dy[i] + (_C21 * k[0, i]) / h + h * _D2 * w.fx[i]
+            _stage(p, lu, w, y, fac, 1)
+            # stage 3
+            for i in range(N):
+                w.ynew[i] = y[i] + _A31 * k[0, i] + _A32 * k[1, i]
+            input_at(tab, seg, t + _C3 * h, w.u)
+            graded_rhs(p, t + _C3 * h, w.ynew, w.u, w.dy)
+            for i in range(N):
+                w.r[i] = w.dy[i] + (_C31 * k[0, i] + _C32 * k[1, i]) / h + h * _D3 * w.fx[i]
+            _stage(p, lu, w, y, fac, 2)
+            # stage 4
+            for i in range(N):
+                w.ynew[i] = y[i] + _A41 * k[0, i] + _A42 * k[1, i] + _A43 * k[2, i]
+            input_at(tab, seg, t + _C4 * h, w.u)
+            graded_rhs(p, t + _C4 * h, w.ynew, w.u, w.dy)
+            for i in range(N):
+                w.r[i] = w.dy[i] + (_C41 * k[0, i] + _C42 * k[1, i] + _C43 * k[2, i]) / h + h * _D4 * w.fx[i]
+            _stage(p, lu, w, y, fac, 3)
+            # stage 5
+            for i in range(N):
+                w.ynew[i] = y[i] + _A51 * k[0, i] + _A52 * k[1, i] + _A53 * k[2, i] + _A54 * k[3, i]
+            input_at(tab, seg, t + h, w.u)
+            graded_rhs(p, t + h, w.ynew, w.u, w.dy)
+            for i in range(N):
+                w.r[i] = w.dy[i] + (_C51 * k[0, i] + _C52 * k[1, i] + _C53 * k[2, i] + _C54 * k[3, i]) / h
+            _stage(p, lu, w, y, fac, 4)
+            # embedded solution, stage 6
+            for i in range(N):
+                w.ynew[i] += k[4, i]
+            graded_rhs(p, t + h, w.ynew, w.u, w.dy)
+            for i in range(N):
+                w.r[i] = w.dy[i] + (_C61 * k[0, i] + _C62 * k[1, i] + _C63 * k[2, i] + _C64 * k[3, i]
+                                    + _C65 * k[4, i]) / h
+            _stage(p, lu, w, y, fac, 5)
+            stats[2] += 5
+            err = 0.0
+            bad = -1
+            for i in range(N):
+                w.ynew[i] += k[5, i]
+                yn = w.ynew[i]
+                if not np.isfinite(yn):
+                    bad = i
+                    break
+                sk = atol[i] + rtol * max(abs(y[i]), abs(yn))
+                e = k[5, i] / sk
+                err += e * e
+            if bad >= 0:
+                if h < 1e-9 * max(1.0, abs(t)) or n_attempt >= max_steps:
+                    stats[4] = bad
+                    return NON_FINITE, ts[: m + 1], ys[: m + 1], cont[:m], stats
+                h *= 0.25
+                reject = True
+                continue
+            err = np.sqrt(err / N)
+            q = max(fac2, min(fac1, err ** 0.25 / safe))
+            hnew = h / q
+            if err <= 1.0:
+                if stats[0] >= 1:
+                    qg = hacc / h * (err * err / erracc) ** 0.25 / safe
+                    qg = max(fac2, min(fac1, qg))
+                    q = max(q, qg)
+                    hnew = h / q
+                hacc = h
+                erracc = max(1e-2, err)
+                stats[0] += 1
+                m += 1
+                if m >= ts.shape[0]:
+                    ts = _grow(ts, m + 1)
+                    ys = _grow(ys, m + 1)
+                    cont = _grow(cont, m + 1)
+                for i in range(N):
+                    cont[m - 1, 0, i] = (_E21 * k[0, i] + _E22 * k[1, i] + _E23 * k[2, i] + _E24 * k[3, i]
+                                         + _E25 * k[4, i])
+                    cont[m - 1, 1, i] = (_E31 * k[0, i] + _E32 * k[1, i] + _E33 * k[2, i] + _E34 * k[3, i]
+                                         + _E35 * k[4, i])
+                    y[i] = w.ynew[i]
+                t = tend if last else t + h
+                ts[m] = t
+                ys[m] = y
+                hnew = min(hnew, hmax)
+                if reject:
+                    hnew = min(hnew, h)
+                reject = False
+                n_sing = 0
+                h = max(hnew, min(hsave, hmax)) if last else hnew
+            else:
+                reject = True
+                if stats[0] >= 1:
+                    stats[1] += 1
+                h = hnew
+    return status, ts[: m + 1], ys[: m + 1], cont[:m], stats
+
+
+@njit(cache=True)
+def rodas4_dense(ts, ys, cont, t_query, out):
+    """Evaluate the continuous extension at sorted or unsorted times `t_query` (inside the span)."""
+    m = ts.shape[0] - 1
+    N = ys.shape[1]
+    for q in range(t_query.shape[0]):
+        tq = t_query[q]
+        a = 0
+        b = m
+        while b - a > 1:
+            mid = (a + b) // 2
+            if ts[mid] <= tq:
+                a = mid
+            else:
+                b = mid
+        j = a
+        if m == 0:
+            for i in range(N):
+                out[q, i] = ys[0, i]
+            continue
+        h = ts[j + 1] - ts[j]
+        th = (tq - ts[j]) / h if h > 0 else 0.0
+        th1 = 1.0 - th
+        for i in range(N):
+            out[q, i] = th1 * ys[j, i] + th * (ys[j + 1, i] + th1 * (cont[j, 0, i] + th * cont[j, 1, i]))
+    return 0

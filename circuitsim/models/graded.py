@@ -1,0 +1,365 @@
+"""Graded-potential conductance network (Wicks et al. 1996; Kunert, Shlizerman & Kutz 2014).
+
+Two state variables per neuron, the membrane potential ``V`` (mV) and the synaptic
+activation ``s`` (dimensionless, in [0, 1])::
+
+    C dV_i/dt = -Gc (V_i - Ec) - sum_j g_gap G_ij (V_i - V_j)
+                - sum_j g_syn W_ji s_j (V_i - E_ji) + I_i(t)
+    ds_i/dt   = a_r phi_i (1 - s_i) - a_d s_i,   phi_i = 1 / (1 + exp(-beta (V_i - Vth_i)))
+
+``G`` is the wiring's symmetric gap-junction matrix and ``W[pre, post]`` its chemical
+matrix (junction / synapse counts for the published datasets), ``E_ji`` is ``E_exc``
+for excitatory and ``E_inh`` for inhibitory synapses (the wiring's sign), ``I`` the
+external current (pA). Units: ms, mV, nS, pF, pA.
+
+Thresholds
+----------
+Each neuron's threshold ``Vth_i`` is the potential at which the network is in
+equilibrium with every ``s_j = a_r / (a_r + 2 a_d)`` (the value where ``phi = 1/2``):
+a *linear* system. Two conventions exist:
+
+* ``threshold="with_input"`` (default, the authors' convention; both of their codes
+  do this): the constant current ``threshold_input`` is included in that system, so
+  the thresholds depend on the stimulus. Build the circuit with the stimulus you will
+  apply (:func:`kunert2014` does).
+* ``threshold="rest"``: the current is left out. With PLM stimulation the network
+  then goes to a fixed point instead of the published oscillation.
+
+Explicit thresholds can be given instead (``vth=``).
+
+Initial state
+-------------
+The default initial state is the network's *no-input resting equilibrium*: the fixed
+point of the equations above with ``I = 0`` (and the thresholds above), found by
+Newton's method started from the no-input thresholds. Starting exactly at
+``V = Vth, s = 1/11`` sits on the stimulated network's unstable equilibrium instead.
+Pass ``y0`` to :class:`~circuitsim.Circuit` to start elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from ..errors import ParameterError
+from .base import Model, ModelParams, check_array, check_scalar, register_model
+
+__all__ = ["Graded", "GradedParams", "kunert2014", "thresholds", "resting_state", "THRESHOLD_CONVENTIONS"]
+
+THRESHOLD_CONVENTIONS = ("with_input", "rest")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GradedParams(ModelParams):
+    """Parameters of :class:`Graded` (units ms, mV, nS, pF, pA).
+
+    Defaults are the published values of Kunert, Shlizerman & Kutz (2014), Phys. Rev.
+    E 89:052805, converted from per-second rates and pS: ``C = 1 pF``, ``Gc = 10 pS``,
+    ``Ec = -35 mV``, ``g_gap = g_syn = 100 pS`` per junction / synapse,
+    ``a_r = 1 /s``, ``a_d = 5 /s``, ``beta = 0.125 /mV``, ``E_exc = 0 mV``,
+    ``E_inh = -48 mV``.
+
+    Parameters
+    ----------
+    C : float or array (n,)
+        Membrane capacitance (pF, > 0).
+    Gc : float or array (n,)
+        Leak conductance (nS, > 0).
+    Ec : float or array (n,)
+        Leak reversal potential (mV).
+    g_gap : float
+        Conductance of one gap junction (nS, >= 0); multiplies the wiring's weights.
+    g_syn : float
+        Maximal conductance of one chemical synapse (nS, >= 0); multiplies the weights.
+    a_r, a_d : float or array (n,)
+        Synaptic activation and deactivation rates (1/ms, > 0).
+    beta : float or array (n,)
+        Sigmoid slope (1/mV, > 0).
+    E_exc, E_inh : float
+        Reversal potentials of excitatory / inhibitory synapses (mV).
+    threshold : {"with_input", "rest"}
+        Threshold convention (see the module docstring).
+    threshold_input : mapping or sequence of (name, pA) pairs, optional
+        Constant current per neuron included in the threshold solve when
+        ``threshold="with_input"``.
+    vth : array (n,), optional
+        Explicit thresholds (mV); overrides the convention.
+    """
+
+    C: object = 1.0
+    Gc: object = 0.010
+    Ec: object = -35.0
+    g_gap: float = 0.100
+    g_syn: float = 0.100
+    a_r: object = 1e-3
+    a_d: object = 5e-3
+    beta: object = 0.125
+    E_exc: float = 0.0
+    E_inh: float = -48.0
+    threshold: str = "with_input"
+    threshold_input: object = ()
+    vth: object = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "C", check_array("C", self.C, positive=True))
+        set_(self, "Gc", check_array("Gc", self.Gc, positive=True))
+        set_(self, "Ec", check_array("Ec", self.Ec))
+        set_(self, "g_gap", check_scalar("g_gap", self.g_gap, nonnegative=True))
+        set_(self, "g_syn", check_scalar("g_syn", self.g_syn, nonnegative=True))
+        set_(self, "a_r", check_array("a_r", self.a_r, positive=True))
+        set_(self, "a_d", check_array("a_d", self.a_d, positive=True))
+        set_(self, "beta", check_array("beta", self.beta, positive=True))
+        set_(self, "E_exc", check_scalar("E_exc", self.E_exc))
+        set_(self, "E_inh", check_scalar("E_inh", self.E_inh))
+        if self.threshold not in THRESHOLD_CONVENTIONS:
+            raise ParameterError(
+                f"threshold must be one of {THRESHOLD_CONVENTIONS}, got {self.threshold!r}")
+        items = self.threshold_input
+        if items is None:
+            items = ()
+        if isinstance(items, dict):
+            items = tuple(items.items())
+        try:
+            items = tuple((str(k), float(v)) for k, v in items)
+        except (TypeError, ValueError) as err:
+            raise ParameterError(
+                f"threshold_input must map neuron names to currents in pA, got {self.threshold_input!r}") from err
+        for k, v in items:
+            if not math.isfinite(v):
+                raise ParameterError(f"threshold_input for {k!r} must be finite, got {v!r}")
+        set_(self, "threshold_input", items)
+        if self.vth is not None:
+            vth = check_array("vth", self.vth)
+            if vth.ndim != 1:
+                raise ParameterError(f"vth must be a 1-d array (one threshold per neuron), got shape {vth.shape}")
+            set_(self, "vth", vth)
+
+    @classmethod
+    def kunert2014(cls, **changes) -> "GradedParams":
+        """The published parameters (Kunert, Shlizerman & Kutz 2014), with optional changes."""
+        return cls(**changes)
+
+    @classmethod
+    def kunert2014_leiferlab(cls, **changes) -> "GradedParams":
+        """The variant of the later lab code (leiferlab/kunertPRE2014): ``C = 1.5 pF``, ``E_inh = -45 mV``."""
+        return cls(**{"C": 1.5, "E_inh": -45.0, **changes})
+
+
+def _per_neuron(params, name, n):
+    v = getattr(params, name)
+    return np.ascontiguousarray(np.broadcast_to(v, (n,)), dtype=np.float64)
+
+
+def _current_vector(wiring, items) -> np.ndarray:
+    current = np.zeros(wiring.n)
+    if items:
+        from ..errors import UnknownNeuronError
+        from connectome.errors import UnknownNeuronError as _Unknown
+
+        for name, value in items:
+            try:
+                idx = wiring.index_of(name)
+            except _Unknown:
+                raise UnknownNeuronError(name, wiring.neurons, where="threshold_input") from None
+            current[idx] += value
+    return current
+
+
+def _linear_parts(params, wiring):
+    """Sparse matrices of the V-equation: gap conductances, synaptic conductance and E by [post, pre]."""
+    import scipy.sparse as sp
+
+    gap = sp.csr_array(wiring.electrical, dtype=np.float64).tolil()
+    gap.setdiag(0)
+    gap = sp.csr_array(gap) * params.g_gap
+    W = sp.csr_array(wiring.chemical, dtype=np.float64)
+    E = W.copy()
+    E.data = np.where(wiring.sign.data < 0, params.E_inh, params.E_exc)
+    return gap, (W * params.g_syn).T.tocsr(), (W.multiply(E) * params.g_syn).T.tocsr()
+
+
+def thresholds(params: GradedParams, wiring, current=None) -> np.ndarray:
+    """Solve the equilibrium system for the thresholds ``Vth`` (mV).
+
+    ``0 = -Gc (V - Ec) - L_gap V - sum_j g_syn W_ji s* (V_i - E_ji) + I`` with
+    ``s*_j = a_r / (a_r + 2 a_d)``.
+
+    Parameters
+    ----------
+    params : GradedParams
+    wiring : connectome.Wiring
+    current : array (n,), optional
+        Constant current (pA) included in the solve; default zero.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    n = wiring.n
+    gap, gsyn, gsynE = _linear_parts(params, wiring)
+    a_r, a_d = _per_neuron(params, "a_r", n), _per_neuron(params, "a_d", n)
+    s_star = a_r / (a_r + 2.0 * a_d)
+    Gc, Ec = _per_neuron(params, "Gc", n), _per_neuron(params, "Ec", n)
+    diag = Gc + np.asarray(gap.sum(axis=1)).ravel() + gsyn @ s_star
+    A = (sp.diags_array(diag) - gap).tocsc()
+    b = Gc * Ec + gsynE @ s_star
+    if current is not None:
+        b = b + np.asarray(current, dtype=np.float64)
+    return np.asarray(spla.spsolve(A, b), dtype=np.float64).reshape(n)
+
+
+def resting_state(params: GradedParams, wiring, vth: np.ndarray, current=None, *, tol: float = 1e-10,
+                  max_iter: int = 60) -> np.ndarray:
+    """The equilibrium ``[V, s]`` of the network under a constant current (default none).
+
+    Newton's method on ``V`` with ``s`` at its steady state ``a_r phi / (a_r phi + a_d)``,
+    started from the thresholds solved without input, with step halving.
+
+    Raises
+    ------
+    ParameterError
+        If Newton's method does not converge (no nearby equilibrium).
+    """
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+    from scipy.special import expit
+
+    n = wiring.n
+    gap, gsyn, gsynE = _linear_parts(params, wiring)
+    a_r, a_d = _per_neuron(params, "a_r", n), _per_neuron(params, "a_d", n)
+    beta = _per_neuron(params, "beta", n)
+    Gc, Ec, C = _per_neuron(params, "Gc", n), _per_neuron(params, "Ec", n), _per_neuron(params, "C", n)
+    I = np.zeros(n) if current is None else np.asarray(current, np.float64)
+    gdeg = np.asarray(gap.sum(axis=1)).ravel()
+
+    def parts(V):
+        ph = expit(beta * (V - vth))
+        s = a_r * ph / (a_r * ph + a_d)
+        F = (-Gc * (V - Ec) - (gdeg * V - gap @ V) - (V * (gsyn @ s) - gsynE @ s) + I) / C
+        return ph, s, F
+
+    V = thresholds(params, wiring)
+    ph, s, F = parts(V)
+    for _ in range(max_iter):
+        ds = a_r * a_d * beta * ph * (1 - ph) / (a_r * ph + a_d) ** 2
+        JVV = -sp.diags_array(Gc + gdeg + gsyn @ s) + gap
+        JVs = gsynE - sp.diags_array(V) @ gsyn
+        J = (sp.diags_array(1.0 / C) @ (JVV + JVs @ sp.diags_array(ds))).tocsc()
+        dV = spla.spsolve(J, -F)
+        lam = 1.0
+        norm = np.linalg.norm(F)
+        while lam > 1e-4:
+            ph2, s2, F2 = parts(V + lam * dV)
+            if np.all(np.isfinite(F2)) and np.linalg.norm(F2) < (1 - 1e-4 * lam) * norm + 1e-300:
+                break
+            lam *= 0.5
+        V = V + lam * dV
+        ph, s, F = ph2, s2, F2
+        if np.max(np.abs(lam * dV)) < tol * max(1.0, np.max(np.abs(V))):
+            return np.concatenate([V, s])
+    raise ParameterError("no resting equilibrium found by Newton's method; pass an explicit initial state y0")
+
+
+@register_model
+class Graded(Model):
+    """The graded-potential conductance network; see the module docstring."""
+
+    name = "graded"
+    state_names = ("V", "s")
+    state_units = ("mV", "1")
+    params_type = GradedParams
+    input_units = "pA"
+
+    def default_params(self, wiring) -> GradedParams:
+        return GradedParams()
+
+    def bind(self, params, wiring) -> GradedParams:
+        params = super().bind(params, wiring)
+        n = wiring.n
+        for name in ("C", "Gc", "Ec", "a_r", "a_d", "beta"):
+            v = getattr(params, name)
+            if v.ndim != 0 and v.shape != (n,):
+                raise ParameterError(
+                    f"{name} must be a scalar or have shape ({n},) (one per neuron), got {v.shape}")
+        if params.vth is not None and params.vth.shape != (n,):
+            raise ParameterError(f"vth must have shape ({n},) (one per neuron), got {params.vth.shape}")
+        _current_vector(wiring, params.threshold_input)  # unknown names fail here
+        return params
+
+    def thresholds(self, circuit) -> np.ndarray:
+        """The thresholds ``Vth`` (mV, shape (n,)) of `circuit` under its convention."""
+        p, w = circuit.params, circuit.wiring
+        if p.vth is not None:
+            return np.array(p.vth, dtype=np.float64)
+        cur = _current_vector(w, p.threshold_input) if p.threshold == "with_input" else None
+        return thresholds(p, w, cur)
+
+    def default_initial_state(self, circuit) -> np.ndarray:
+        """The no-input resting equilibrium (see the module docstring)."""
+        return resting_state(circuit.params, circuit.wiring, self.thresholds(circuit))
+
+    def kernel_params(self, circuit):
+        from .._kernels.graded import GradedKernelParams
+
+        w, p = circuit.wiring, circuit.params
+        n = w.n
+        chem = w.chemical_by_post()
+        gap = w.electrical_by_neuron()
+        e_syn = np.where(chem.sign < 0, p.E_inh, p.E_exc).astype(np.float64)
+        f = lambda name: _per_neuron(p, name, n)  # noqa: E731
+        return GradedKernelParams(
+            f("C"), f("Gc"), f("Ec"), np.ascontiguousarray(self.thresholds(circuit)), f("beta"), f("a_r"),
+            f("a_d"), gap.indptr, gap.index, np.ascontiguousarray(gap.weight * p.g_gap), chem.post_indptr,
+            chem.pre_index, np.ascontiguousarray(chem.weight * p.g_syn), np.ascontiguousarray(e_syn))
+
+
+def kunert2014(source, stimulus=None, *, threshold: str = "with_input", params: GradedParams | None = None,
+               y0=None, **changes):
+    """The graded network with the published parameters on a connectome or wiring.
+
+    Parameters
+    ----------
+    source : connectome.Connectome or connectome.Wiring
+        E.g. ``connectome.load("varshney2011")`` (279 connected somatic neurons).
+        A connectome is turned into a wiring with its default sign rule
+        (GABAergic presynaptic neurons inhibitory).
+    stimulus : mapping name -> pA, optional
+        The constant current you will apply (e.g. ``{"PLML": 2000, "PLMR": 2000}``,
+        the authors' PLM preset); used for the thresholds under the authors'
+        convention.
+    threshold : {"with_input", "rest"}
+        Threshold convention (module docstring).
+    params : GradedParams, optional
+        Start from these instead of the published values.
+    y0 : array_like, optional
+        Initial state; default the no-input resting equilibrium.
+    **changes
+        Parameter fields to change (``C=1.5``...).
+
+    Returns
+    -------
+    Circuit
+
+    Examples
+    --------
+    >>> import connectome                                                     # doctest: +SKIP
+    >>> c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000, "PLMR": 2000})  # doctest: +SKIP
+    """
+    from connectome import Wiring
+
+    from ..circuit import Circuit
+
+    if not isinstance(source, Wiring):
+        if not hasattr(source, "edges") or not hasattr(source, "neurons"):
+            raise ParameterError(
+                f"source must be a connectome.Connectome or connectome.Wiring, got {type(source).__name__}")
+        source = Wiring.from_connectome(source)
+    base = params if params is not None else GradedParams.kunert2014()
+    p = base.replace(threshold=threshold, threshold_input=dict(stimulus or {}), **changes)
+    return Circuit(source, Graded(), p, y0)
