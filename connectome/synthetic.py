@@ -235,7 +235,7 @@ def _build_ncp(p: NCPParameters, seed, inhibitory_fraction, name, generator, ext
     S = sp.csr_array((sign, (pre, post)), shape=(n, n))
     M = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(p.n_inputs, n))
     MS = sp.csr_array((in_sign, (rows, cols)), shape=(p.n_inputs, n))
-    meta = pd.DataFrame({"layer": pd.Series(layer, dtype="str")}, index=pd.Index(names, name="name"))
+    meta = pd.DataFrame({"layer": pd.Series(layer, index=pd.Index(names, name="name"), dtype="str")})
     info = {"generator": generator, **asdict(p), "seed": seed, "inhibitory_fraction": inhibitory_fraction,
             "reference": "Lechner et al. 2020, Nat Mach Intell 2:642", **(extra or {})}
     inputs = [names[i] for i in sorted(set(cols))]
