@@ -1,0 +1,32 @@
+"""Small compiled helpers shared by the integrators (recording, checks)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, inline="always")
+def save_state(buf, b, t, y, rec_idx):
+    """Append the recorded part of state `y` at time `t` to member `b`'s samples."""
+    k = buf.n_out[b]
+    buf.out_t[b, k] = t
+    for c in range(rec_idx.shape[0]):
+        buf.out_y[b, k, c] = y[rec_idx[c]]
+    buf.n_out[b] = k + 1
+
+
+@njit(cache=True)
+def first_nonfinite(y):
+    """Index of the first NaN/inf in `y`, or -1."""
+    for i in range(y.shape[0]):
+        if not np.isfinite(y[i]):
+            return i
+    return -1
+
+
+@njit(cache=True)
+def n_fixed_steps(a, b, dt):
+    """Number of steps of size <= `dt` that cover ``[a, b]`` (a last step shorter than 1e-9 dt merges)."""
+    n = int(np.ceil((b - a) / dt - 1e-9))
+    return max(n, 1)

@@ -1,0 +1,53 @@
+"""Compiled vector field of the leaky rate network (CTRNN)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .dispatch import register_rhs
+
+IDENTITY, TANH, SIGMOID, RELU = 0, 1, 2, 3
+
+
+class CTRNNKernelParams(NamedTuple):
+    """Kernel view of a CTRNN circuit (``n`` neurons, ``nnz`` chemical synapses).
+
+    Synapses onto neuron ``i`` are ``k in range(post_indptr[i], post_indptr[i+1])``
+    from ``pre_index[k]`` with signed weight ``weight[k]``.
+    """
+
+    tau: np.ndarray  # float64 (n,), ms
+    bias: np.ndarray  # float64 (n,)
+    post_indptr: np.ndarray  # int64 (n + 1,)
+    pre_index: np.ndarray  # int64 (nnz,)
+    weight: np.ndarray  # float64 (nnz,), signed
+    activation: int  # IDENTITY, TANH, SIGMOID or RELU
+
+
+@njit(cache=True, inline="always")
+def _act(code, x):
+    if code == TANH:
+        return np.tanh(x)
+    if code == SIGMOID:
+        return 1.0 / (1.0 + np.exp(-x))
+    if code == RELU:
+        return x if x > 0.0 else 0.0
+    return x
+
+
+@njit(cache=True)
+def ctrnn_rhs(p, t, y, u, dydt):
+    """``tau_i dx_i/dt = -x_i + sum_j W[j, i] f(x_j) + b_i + u_i``."""
+    n = p.tau.shape[0]
+    code = p.activation
+    for i in range(n):
+        acc = p.bias[i] + u[i] - y[i]
+        for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+            acc += p.weight[k] * _act(code, y[p.pre_index[k]])
+        dydt[i] = acc / p.tau[i]
+
+
+register_rhs(CTRNNKernelParams, ctrnn_rhs)

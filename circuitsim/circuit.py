@@ -1,0 +1,125 @@
+"""The :class:`Circuit`: a wiring, a neuron model, its parameters and an initial state."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .errors import ParameterError
+from .models.base import Model, ModelParams, get_model
+
+__all__ = ["Circuit"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Circuit:
+    """An immutable, validated simulation set-up.
+
+    Parameters
+    ----------
+    wiring : connectome.Wiring
+        Neurons (order of every state block) and synapses.
+    model : Model or str
+        A model instance or registered name (``"ctrnn"``...).
+    params : ModelParams, optional
+        The model's parameters; default ``model.default_params(wiring)``.
+    y0 : array_like (n_vars * n_neurons,) or (n_vars, n_neurons), optional
+        Initial state, variable-major. Default ``model.default_initial_state(circuit)``.
+
+    Raises
+    ------
+    ParameterError
+        Wrong parameter type/shape, or an initial state with the wrong shape or
+        non-finite values.
+
+    Examples
+    --------
+    >>> import numpy as np, connectome
+    >>> from circuitsim.circuit import Circuit
+    >>> w = connectome.Wiring(["A", "B"], np.array([[0, 1.0], [0, 0]]))
+    >>> Circuit(w, "ctrnn").y0.shape
+    (2,)
+    """
+
+    wiring: object
+    model: Model
+    params: ModelParams | None = None
+    y0: np.ndarray | None = None
+
+    def __post_init__(self):
+        from connectome import Wiring
+
+        set_ = object.__setattr__
+        if not isinstance(self.wiring, Wiring):
+            raise ParameterError(f"wiring must be a connectome.Wiring, got {type(self.wiring).__name__}")
+        model = get_model(self.model)
+        set_(self, "model", model)
+        params = self.params if self.params is not None else model.default_params(self.wiring)
+        set_(self, "params", model.bind(params, self.wiring))
+        y0 = model.default_initial_state(self) if self.y0 is None else self.y0
+        set_(self, "y0", self._check_state(y0, "y0"))
+
+    def _check_state(self, y0, name="y0") -> np.ndarray:
+        n_state = self.model.n_state(self.wiring)
+        try:
+            arr = np.array(y0, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise ParameterError(f"{name} must be numeric") from err
+        if arr.shape == (self.model.n_vars, self.wiring.n):
+            arr = arr.reshape(-1)
+        if arr.shape != (n_state,):
+            raise ParameterError(
+                f"{name} must have shape ({n_state},) (variables {self.model.state_names} x {self.wiring.n} "
+                f"neurons, variable-major) or ({self.model.n_vars}, {self.wiring.n}), got {arr.shape}")
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ParameterError(
+                f"{name} must be finite; {self.model.state_names[i // self.wiring.n]!r} of neuron "
+                f"{self.wiring.neurons[i % self.wiring.n]!r} is {arr[i]!r}")
+        arr.setflags(write=False)
+        return arr
+
+    # -- conveniences --------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Number of neurons."""
+        return self.wiring.n
+
+    @property
+    def n_state(self) -> int:
+        """Length of the flat state vector."""
+        return self.model.n_state(self.wiring)
+
+    @property
+    def neurons(self) -> tuple:
+        """Neuron names in state order."""
+        return self.wiring.neurons
+
+    def replace(self, **changes) -> "Circuit":
+        """A copy with some of ``wiring, model, params, y0`` changed (validated again).
+
+        Changing the wiring or model without giving `y0` resets it to the default.
+        """
+        if ("wiring" in changes or "model" in changes) and "y0" not in changes:
+            changes["y0"] = None
+        return dataclasses.replace(self, **changes)
+
+    def with_params(self, **changes) -> "Circuit":
+        """A copy with some parameter fields changed."""
+        return self.replace(params=self.params.replace(**changes))
+
+    def kernel_params(self):
+        """The model's NamedTuple of arrays for the compiled vector field."""
+        return self.model.kernel_params(self)
+
+    def state_block(self, y, variable: str) -> np.ndarray:
+        """The block of flat state(s) `y` (..., n_state) belonging to `variable` (..., n)."""
+        k = self.model.state_names.index(variable)
+        n = self.wiring.n
+        return np.asarray(y)[..., k * n:(k + 1) * n]
+
+    def __repr__(self) -> str:
+        return (f"<Circuit {type(self.model).__name__} on {self.wiring.name or 'wiring'!r}: {self.n} neurons, "
+                f"state {self.model.state_names}>")

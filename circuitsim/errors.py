@@ -1,0 +1,94 @@
+"""Exceptions raised by :mod:`circuitsim`.
+
+Every error is raised before any compiled code runs (validation happens at the
+Python boundary) except :class:`DivergenceError` and :class:`SolverError`, which
+report what the compiled integrator found. Messages name the argument, the bad
+value and the fix.
+"""
+
+from __future__ import annotations
+
+from connectome.errors import UnknownNeuronError as _ConnectomeUnknownNeuron
+
+__all__ = [
+    "CircuitsimError",
+    "ParameterError",
+    "InputError",
+    "UnknownNeuronError",
+    "SolverError",
+    "DivergenceError",
+    "OutOfSpanError",
+]
+
+
+class CircuitsimError(Exception):
+    """Base class of every error raised by :mod:`circuitsim`."""
+
+
+class ParameterError(CircuitsimError, ValueError):
+    """A model, solver or simulation parameter with a wrong shape, value or type."""
+
+
+class InputError(CircuitsimError, ValueError):
+    """An external drive (stimulus) that cannot be applied as given."""
+
+
+class UnknownNeuronError(InputError, _ConnectomeUnknownNeuron):
+    """A stimulus or record request names a neuron (or channel) that does not exist.
+
+    Also a :class:`connectome.UnknownNeuronError`, so either can be caught.
+    """
+
+    def __init__(self, name, known, where: str = ""):
+        _ConnectomeUnknownNeuron.__init__(self, name, known, where=where)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SolverError(CircuitsimError, RuntimeError):
+    """The integrator could not finish (step size underflow, step budget exhausted).
+
+    Attributes
+    ----------
+    result : Result or None
+        What was computed up to the failure.
+    time : float
+        Model time (ms) at which the solver stopped.
+    """
+
+    def __init__(self, message: str, result=None, time: float = float("nan")):
+        super().__init__(message)
+        self.result = result
+        self.time = time
+
+
+class DivergenceError(SolverError):
+    """A state variable became NaN or infinite.
+
+    Attributes
+    ----------
+    time : float
+        Model time (ms) of the step that produced the non-finite value.
+    neuron : str
+        Name of the first neuron whose state is not finite.
+    variable : str
+        Name of the state variable (e.g. ``"V"``).
+    member : int or None
+        Batch member (None for a single run).
+    result : Result
+        The partial result: every recorded sample before the failing step.
+    """
+
+    def __init__(self, time: float, neuron: str, variable: str, result=None, member=None):
+        where = "" if member is None else f" in batch member {member}"
+        msg = (f"state variable {variable!r} of neuron {neuron!r} became non-finite at t = {time:.6g} ms{where}; "
+               "the partial result is in .result. Reduce the step (or tolerances) or check parameters and inputs")
+        super().__init__(msg, result=result, time=time)
+        self.neuron = neuron
+        self.variable = variable
+        self.member = member
+
+
+class OutOfSpanError(CircuitsimError, ValueError):
+    """A time outside the simulated span was asked of a :class:`Result` (no extrapolation)."""

@@ -1,0 +1,410 @@
+"""External drive: constants, steps, pulses and irregular samples, per neuron (or channel).
+
+Each stimulus is a small frozen object; add them with ``+`` to build a :class:`Drive`.
+A drive is compiled into a piecewise-linear table with explicit jump times
+(:class:`circuitsim._kernels.inputs.InputTable`) that the integrators evaluate
+inside compiled code and whose jumps they land on exactly.
+
+Units: times in ms; amplitudes in the model's input unit (pA for current-driven
+models such as the graded-potential network).
+
+Examples
+--------
+>>> from circuitsim import inputs
+>>> drive = inputs.constant(["PLML", "PLMR"], 2000.0) + inputs.pulse("AVAL", 50.0, start=100.0, duration=20.0)
+>>> len(drive.stimuli)
+2
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+
+from .errors import InputError, UnknownNeuronError
+
+__all__ = ["Stimulus", "Constant", "Step", "Pulse", "Samples", "Drive",
+           "constant", "step", "pulse", "samples", "as_drive"]
+
+
+def _names(neurons) -> tuple:
+    if isinstance(neurons, str):
+        return (neurons,)
+    try:
+        names = tuple(str(x) for x in neurons)
+    except TypeError:
+        raise InputError(f"neurons must be a name or a sequence of names, got {neurons!r}") from None
+    if not names:
+        raise InputError("a stimulus needs at least one neuron")
+    return names
+
+
+def _finite(name, value, shape=None):
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numeric, got {value!r}") from None
+    if shape is not None and arr.ndim != 0 and arr.shape != shape:
+        raise InputError(f"{name} must be a scalar or have shape {shape}, got {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise InputError(f"{name} must be finite, got {value!r}")
+    arr.setflags(write=False)
+    return arr
+
+
+class Stimulus:
+    """Base class: a drive profile on some neurons.
+
+    Subclasses define :meth:`knots` returning ``times (k,)``, ``left (k, n_targets)``
+    and ``right (k, n_targets)``: the one-sided values at each knot; between knots
+    the profile is linear from ``right[i]`` to ``left[i+1]``, constant beyond.
+    """
+
+    def knots(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def event_times(self) -> np.ndarray:
+        """Times that must lie inside the simulated span."""
+        return self.knots()[0]
+
+    def __add__(self, other):
+        return as_drive(self) + other
+
+    def __radd__(self, other):
+        return as_drive(other) + self
+
+    def describe(self) -> dict:
+        """JSON-friendly description (kind, neurons, times)."""
+        d = {"kind": type(self).__name__.lower(), "neurons": list(self.neurons)}
+        for f in dataclasses.fields(self):
+            if f.name != "neurons":
+                v = getattr(self, f.name)
+                d[f.name] = v.tolist() if isinstance(v, np.ndarray) else v
+        return d
+
+    # evaluation of one-sided limits at arbitrary times (Python, used when combining)
+    def _eval(self, ts: np.ndarray):
+        times, left, right = self.knots()
+        n_t = left.shape[1]
+        L = np.empty((len(ts), n_t))
+        R = np.empty((len(ts), n_t))
+        for j, t in enumerate(ts):
+            i = np.searchsorted(times, t, side="left")
+            if i < len(times) and times[i] == t:
+                L[j], R[j] = left[i], right[i]
+            elif i == 0:
+                L[j] = R[j] = left[0]
+            elif i == len(times):
+                L[j] = R[j] = right[-1]
+            else:
+                w = (t - times[i - 1]) / (times[i] - times[i - 1])
+                L[j] = R[j] = right[i - 1] + w * (left[i] - right[i - 1])
+        return L, R
+
+
+@dataclasses.dataclass(frozen=True)
+class Constant(Stimulus):
+    """A constant drive ``amplitude`` (scalar or one per neuron) for all times."""
+
+    neurons: tuple
+    amplitude: object
+
+    def __post_init__(self):
+        object.__setattr__(self, "neurons", _names(self.neurons))
+        object.__setattr__(self, "amplitude", _finite("amplitude", self.amplitude, (len(self.neurons),)))
+
+    def knots(self):
+        a = np.broadcast_to(self.amplitude, (1, len(self.neurons))).astype(float)
+        return np.zeros(1), a, a
+
+    def event_times(self):
+        return np.zeros(0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Step(Stimulus):
+    """Zero before `at` (ms), ``amplitude`` from `at` on."""
+
+    neurons: tuple
+    amplitude: object
+    at: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "neurons", _names(self.neurons))
+        object.__setattr__(self, "amplitude", _finite("amplitude", self.amplitude, (len(self.neurons),)))
+        object.__setattr__(self, "at", float(_finite("at", self.at)))
+
+    def knots(self):
+        a = np.broadcast_to(self.amplitude, (1, len(self.neurons))).astype(float)
+        return np.array([self.at]), np.zeros_like(a), a
+
+
+@dataclasses.dataclass(frozen=True)
+class Pulse(Stimulus):
+    """Rectangular pulse(s): ``amplitude`` on ``[start + j*period, start + j*period + duration)``.
+
+    Parameters
+    ----------
+    neurons : str or sequence of str
+    amplitude : float or array (n_targets,)
+    start : float
+        Onset of the first pulse (ms).
+    duration : float
+        Pulse width (ms, > 0).
+    period : float, optional
+        Onset-to-onset interval (ms, > duration) when ``count > 1``.
+    count : int
+        Number of pulses (>= 1).
+    """
+
+    neurons: tuple
+    amplitude: object
+    start: float
+    duration: float
+    period: float | None = None
+    count: int = 1
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "neurons", _names(self.neurons))
+        set_(self, "amplitude", _finite("amplitude", self.amplitude, (len(self.neurons),)))
+        set_(self, "start", float(_finite("start", self.start)))
+        set_(self, "duration", float(_finite("duration", self.duration)))
+        if self.duration <= 0:
+            raise InputError(f"pulse duration must be positive, got {self.duration} ms")
+        if int(self.count) != self.count or self.count < 1:
+            raise InputError(f"pulse count must be a positive integer, got {self.count!r}")
+        set_(self, "count", int(self.count))
+        if self.count > 1:
+            if self.period is None:
+                raise InputError("pulse period is needed when count > 1")
+            set_(self, "period", float(_finite("period", self.period)))
+            if self.period <= self.duration:
+                raise InputError(f"pulse period ({self.period} ms) must exceed the duration ({self.duration} ms)")
+
+    def knots(self):
+        a = np.broadcast_to(self.amplitude, (len(self.neurons),)).astype(float)
+        on = self.start + (self.period or 0.0) * np.arange(self.count)
+        times = np.sort(np.r_[on, on + self.duration])
+        k = len(times)
+        left = np.zeros((k, len(a)))
+        right = np.zeros((k, len(a)))
+        right[0::2] = a  # onsets
+        left[1::2] = a  # offsets
+        return times, left, right
+
+    def event_times(self):
+        return self.knots()[0][:1]  # the onset must be inside the span; later edges may lie beyond
+
+
+@dataclasses.dataclass(frozen=True)
+class Samples(Stimulus):
+    """A drive given by samples at (irregular) times.
+
+    Parameters
+    ----------
+    neurons : str or sequence of str
+    times : array (k,)
+        Strictly increasing sample times (ms).
+    values : array (k,) or (k, n_targets)
+        Samples (one column per target, or one shared column).
+    interpolation : {"linear", "previous"}
+        Piecewise-linear between samples, or piecewise-constant holding each
+        sample until the next one (jumps at every sample time). Before the first
+        and after the last sample the nearest sample is held.
+    """
+
+    neurons: tuple
+    times: object
+    values: object
+    interpolation: str = "linear"
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "neurons", _names(self.neurons))
+        t = _finite("times", self.times)
+        if t.ndim != 1 or len(t) == 0:
+            raise InputError(f"sample times must be a non-empty 1-d array, got shape {t.shape}")
+        if len(t) > 1 and not (np.diff(t) > 0).all():
+            i = int(np.flatnonzero(np.diff(t) <= 0)[0])
+            raise InputError(f"sample times must be strictly increasing; times[{i}] = {t[i]} >= times[{i + 1}] = {t[i + 1]}")
+        v = _finite("values", self.values)
+        if v.ndim == 1:
+            v = v[:, None]
+        if v.ndim != 2 or v.shape[0] != len(t) or v.shape[1] not in (1, len(self.neurons)):
+            raise InputError(f"sample values must have shape ({len(t)},) or ({len(t)}, {len(self.neurons)}), "
+                             f"got {np.shape(self.values)}")
+        v.setflags(write=False)
+        set_(self, "times", t)
+        set_(self, "values", v)
+        if self.interpolation not in ("linear", "previous"):
+            raise InputError(f"interpolation must be 'linear' or 'previous', got {self.interpolation!r}")
+
+    def knots(self):
+        v = np.broadcast_to(self.values, (len(self.times), len(self.neurons))).astype(float)
+        if self.interpolation == "linear":
+            return self.times.copy(), v, v
+        left = np.vstack([v[:1], v[:-1]])
+        return self.times.copy(), left, v
+
+
+def constant(neurons, amplitude) -> Constant:
+    """A constant drive; see :class:`Constant`."""
+    return Constant(neurons, amplitude)
+
+
+def step(neurons, amplitude, at) -> Step:
+    """A step switched on at `at` ms; see :class:`Step`."""
+    return Step(neurons, amplitude, at)
+
+
+def pulse(neurons, amplitude, start, duration, period=None, count=1) -> Pulse:
+    """One or more rectangular pulses; see :class:`Pulse`."""
+    return Pulse(neurons, amplitude, start, duration, period, count)
+
+
+def samples(neurons, times, values, interpolation="linear") -> Samples:
+    """A sampled drive; see :class:`Samples`."""
+    return Samples(neurons, times, values, interpolation)
+
+
+@dataclasses.dataclass(frozen=True)
+class Drive:
+    """The sum of several stimuli (possibly none)."""
+
+    stimuli: tuple = ()
+
+    def __post_init__(self):
+        for s in self.stimuli:
+            if not isinstance(s, Stimulus):
+                raise InputError(f"a drive is made of stimuli, got {type(s).__name__}")
+
+    def __add__(self, other):
+        return Drive(self.stimuli + as_drive(other).stimuli)
+
+    __radd__ = __add__
+
+    def describe(self) -> list:
+        """Stimuli as JSON-friendly dicts (for plots: on/off times, targets)."""
+        return [s.describe() for s in self.stimuli]
+
+    def to_json(self) -> str:
+        return json.dumps(self.describe())
+
+    # -- compilation to a kernel table ------------------------------------------------
+    def _table(self, channels, wiring, t_span):
+        """Knot times, values (m, n_in) and break times strictly inside `t_span`."""
+        t0, t1 = t_span
+        n_in = len(channels)
+        index = _channel_index(channels, wiring)
+        parts = []
+        for s in self.stimuli:
+            cols = np.array([index(nm, s) for nm in s.neurons], dtype=np.int64)
+            ev = s.event_times()
+            bad = ev[(ev < t0) | (ev > t1)]
+            if len(bad):
+                raise InputError(f"{type(s).__name__.lower()} on {list(s.neurons)} has time {bad[0]:g} ms outside the "
+                                 f"simulated span [{t0:g}, {t1:g}] ms; move it inside or trim the samples")
+            parts.append((s, cols))
+        if not parts:
+            return np.array([t0]), np.zeros((1, n_in)), np.zeros(0)
+        T = np.unique(np.concatenate([s.knots()[0] for s, _ in parts]))
+        L = np.zeros((len(T), n_in))
+        R = np.zeros((len(T), n_in))
+        for s, cols in parts:
+            ls, rs = s._eval(T)
+            np.add.at(L, (slice(None), cols), ls)
+            np.add.at(R, (slice(None), cols), rs)
+        jump = (L != R).any(axis=1)
+        # restrict to the span: a jump at or before t0 keeps only its right side, at or after t1 its left side
+        keep_lo = np.flatnonzero(jump & (T <= t0))
+        keep_hi = np.flatnonzero(jump & (T >= t1))
+        start = keep_lo[-1] if len(keep_lo) else 0
+        stop = keep_hi[0] if len(keep_hi) else len(T) - 1
+        times, values, breaks = [], [], []
+        for j in range(start, stop + 1):
+            if not jump[j]:
+                times.append(T[j])
+                values.append(L[j])
+            elif len(keep_lo) and j == start:
+                times.append(T[j])
+                values.append(R[j])
+            elif len(keep_hi) and j == stop:
+                times.append(T[j])
+                values.append(L[j])
+            else:
+                times += [T[j], T[j]]
+                values += [L[j], R[j]]
+                breaks.append(T[j])
+        return np.array(times), np.array(values).reshape(len(times), n_in), np.array(breaks)
+
+
+def as_drive(x) -> Drive:
+    """A :class:`Drive` from None, a stimulus, a drive or a sequence of stimuli."""
+    if x is None:
+        return Drive(())
+    if isinstance(x, Drive):
+        return x
+    if isinstance(x, Stimulus):
+        return Drive((x,))
+    if isinstance(x, (list, tuple)):
+        out = Drive(())
+        for s in x:
+            out = out + as_drive(s)
+        return out
+    raise InputError(f"inputs must be a stimulus, a Drive, a list of stimuli or None, got {type(x).__name__}")
+
+
+def _channel_index(channels, wiring):
+    channels = tuple(channels)
+    if wiring is not None and channels == tuple(wiring.neurons):
+        def index(name, stim):
+            try:
+                return int(wiring.index_of(name)[0])
+            except KeyError:
+                raise UnknownNeuronError(name, channels, where=f"{type(stim).__name__.lower()} stimulus") from None
+        return index
+    pos = {c: i for i, c in enumerate(channels)}
+
+    def index(name, stim):
+        if name not in pos:
+            raise UnknownNeuronError(name, channels, where=f"{type(stim).__name__.lower()} stimulus (input channels)")
+        return pos[name]
+    return index
+
+
+def build_table(drives, channels, wiring, t_span):
+    """Compile one drive per batch member into an :class:`InputTable`.
+
+    Parameters
+    ----------
+    drives : sequence of Drive
+    channels : sequence of str
+        Input channel names (``model.input_names(wiring)``).
+    wiring : connectome.Wiring or None
+        Used to resolve neuron names (normalised spelling, close-match errors).
+    t_span : (float, float)
+    """
+    from ._kernels.inputs import InputTable
+
+    times, values, seg_lo, seg_hi, breaks, bptr = [], [], [], [], [], [0]
+    offset = 0
+    for d in drives:
+        t, v, b = as_drive(d)._table(channels, wiring, t_span)
+        # segments: split the knot list at each duplicated (jump) time
+        dup = np.flatnonzero(np.diff(t) == 0)  # knot dup[i] is the left limit, dup[i] + 1 the right limit
+        lo = np.r_[0, dup + 1] + offset
+        hi = np.r_[dup, len(t) - 1] + offset
+        times.append(t)
+        values.append(v)
+        seg_lo.append(lo)
+        seg_hi.append(hi)
+        breaks.append(b)
+        bptr.append(bptr[-1] + len(b))
+        offset += len(t)
+    c = np.ascontiguousarray
+    return InputTable(c(np.concatenate(times), dtype=np.float64), c(np.vstack(values), dtype=np.float64),
+                      c(np.concatenate(seg_lo), dtype=np.int64), c(np.concatenate(seg_hi), dtype=np.int64),
+                      c(np.concatenate(breaks), dtype=np.float64), np.array(bptr, dtype=np.int64))

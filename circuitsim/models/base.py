@@ -1,0 +1,219 @@
+"""The model contract: what a neuron model provides to the engine.
+
+A model is a small immutable object (one module per model) that declares its state
+variables and units, its frozen parameter dataclass, its default initial state and
+how to turn a :class:`~circuitsim.Circuit` into a NamedTuple of contiguous arrays for
+the compiled vector field. The vector field itself is registered for that NamedTuple
+type with :func:`circuitsim._kernels.dispatch.register_rhs`, so every integrator
+serves every model without change.
+
+State layout
+------------
+One flat float64 vector ``y`` of length ``n_vars * n_neurons``, variable-major:
+``y[k*n:(k+1)*n]`` is state variable ``state_names[k]`` of every neuron, in wiring
+order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["Model", "ModelParams", "check_array", "check_scalar"]
+
+
+def check_array(name: str, value, *, shape=None, finite: bool = True, positive: bool = False,
+                nonnegative: bool = False, lower=None, upper=None, dtype=np.float64) -> np.ndarray:
+    """Validate and freeze a parameter array (or scalar) and return it.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in error messages.
+    value : scalar or array_like
+    shape : tuple of int, optional
+        Required shape after broadcasting a scalar (None: keep the given shape).
+    finite, positive, nonnegative : bool
+        Reject NaN/inf, values <= 0, values < 0.
+    lower, upper : float, optional
+        Inclusive bounds.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the offending value and its position.
+    """
+    try:
+        arr = np.array(value, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise ParameterError(f"{name} must be numeric, got {value!r}") from err
+    if shape is not None:
+        if arr.ndim == 0:
+            arr = np.full(shape, arr, dtype=dtype)
+        elif arr.shape != tuple(shape):
+            raise ParameterError(f"{name} must be a scalar or have shape {tuple(shape)}, got shape {arr.shape}")
+    flat = arr.reshape(-1)
+
+    def _fail(mask, what):
+        i = int(np.flatnonzero(mask)[0])
+        pos = "" if arr.ndim == 0 else f" at index {np.unravel_index(i, arr.shape)}"
+        raise ParameterError(f"{name} must be {what}, got {flat[i]!r}{pos}")
+
+    if finite and not np.isfinite(flat).all():
+        _fail(~np.isfinite(flat), "finite")
+    if positive and (flat <= 0).any():
+        _fail(flat <= 0, "positive")
+    if nonnegative and (flat < 0).any():
+        _fail(flat < 0, "non-negative")
+    if lower is not None and (flat < lower).any():
+        _fail(flat < lower, f">= {lower}")
+    if upper is not None and (flat > upper).any():
+        _fail(flat > upper, f"<= {upper}")
+    arr = arr.copy(order="C")
+    arr.setflags(write=False)
+    return arr
+
+
+def check_scalar(name: str, value, **kw) -> float:
+    """Validate a scalar parameter (same checks as :func:`check_array`)."""
+    arr = check_array(name, value, **kw)
+    if arr.ndim != 0:
+        raise ParameterError(f"{name} must be a scalar, got shape {arr.shape}")
+    return float(arr)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelParams:
+    """Base of the frozen parameter dataclasses.
+
+    Subclasses validate values in ``__post_init__`` (finite, ranges) and shapes
+    against a wiring in :meth:`Model.bind`. Per-neuron parameters may be given as
+    scalars (broadcast) or ``(n_neurons,)`` arrays in wiring order; per-synapse
+    parameters as ``(nnz,)`` arrays in the CSR order of ``wiring.chemical``
+    (``W[pre, post]``, row-major) or ``wiring.electrical``.
+    """
+
+    def replace(self, **changes) -> "ModelParams":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        """Field name -> value (arrays as given)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+class Model(ABC):
+    """Base class of neuron models.
+
+    Class attributes
+    ----------------
+    name : str
+        Registry name (``"ctrnn"``, ``"graded"``...).
+    state_names : tuple of str
+        State variables, in the order of the state vector blocks.
+    state_units : tuple of str
+        Unit of each state variable (``"mV"``, ``"1"``...).
+    params_type : type
+        The model's :class:`ModelParams` subclass.
+    input_units : str
+        Unit of the external drive (``"pA"`` for current-driven models).
+    """
+
+    name: ClassVar[str] = ""
+    state_names: ClassVar[tuple] = ()
+    state_units: ClassVar[tuple] = ()
+    params_type: ClassVar[type] = ModelParams
+    input_units: ClassVar[str] = "pA"
+
+    # -- required -----------------------------------------------------------------
+    @abstractmethod
+    def default_params(self, wiring) -> ModelParams:
+        """Parameters used when a circuit is built without explicit ones."""
+
+    @abstractmethod
+    def kernel_params(self, circuit) -> Any:
+        """A model-specific NamedTuple of contiguous arrays for the compiled ``rhs``."""
+
+    def default_initial_state(self, circuit) -> np.ndarray:
+        """Initial state ``(n_vars * n_neurons,)`` when none is given (default: zeros)."""
+        return np.zeros(self.n_state(circuit.wiring))
+
+    # -- optional hooks -----------------------------------------------------------
+    def bind(self, params: ModelParams, wiring) -> ModelParams:
+        """Check `params` against `wiring` (shapes) and return them, broadcast if needed.
+
+        Raises
+        ------
+        ParameterError
+            Wrong type or shape.
+        """
+        if not isinstance(params, self.params_type):
+            raise ParameterError(
+                f"{type(self).__name__} needs {self.params_type.__name__}, got {type(params).__name__}")
+        return params
+
+    def input_names(self, wiring) -> tuple:
+        """Names of the input channels, in the order of the input vector ``u``.
+
+        Current-driven models take one channel per neuron (the default).
+        """
+        return tuple(wiring.neurons)
+
+    # -- derived ------------------------------------------------------------------
+    @property
+    def n_vars(self) -> int:
+        """Number of state variables per neuron."""
+        return len(self.state_names)
+
+    def n_state(self, wiring) -> int:
+        """Length of the flat state vector."""
+        return self.n_vars * wiring.n
+
+    def units(self) -> dict:
+        """State variable -> unit."""
+        return dict(zip(self.state_names, self.state_units))
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(vars(self).items()))))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+_MODELS: dict = {}
+
+
+def register_model(cls):
+    """Class decorator: make a model constructible by name (``Circuit(w, "ctrnn")``)."""
+    _MODELS[cls.name] = cls
+    return cls
+
+
+def get_model(model) -> Model:
+    """A model instance from an instance or a registered name."""
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str):
+        if model not in _MODELS:
+            # import the shipped models on first use
+            from importlib import import_module
+            for mod in ("ctrnn", "graded", "ltc"):
+                try:
+                    import_module(f"circuitsim.models.{mod}")
+                except ImportError:
+                    pass
+        if model in _MODELS:
+            return _MODELS[model]()
+        from connectome.errors import close_matches
+        near = close_matches(model, _MODELS)
+        hint = f"; did you mean {', '.join(map(repr, near))}?" if near else f"; known: {sorted(_MODELS)}"
+        raise ParameterError(f"unknown model {model!r}{hint}")
+    raise ParameterError(f"model must be a Model instance or a registered name, got {type(model).__name__}")

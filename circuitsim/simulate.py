@@ -1,0 +1,284 @@
+"""The driver: validate, prepare kernel arrays, run a solver, wrap the :class:`Result`.
+
+Everything is checked here, in Python, before any compiled code runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .circuit import Circuit
+from .errors import DivergenceError, ParameterError, SolverError, UnknownNeuronError
+from .inputs import as_drive, build_table
+from .result import DenseOutput, Result
+from .solvers import Job, get_solver
+
+__all__ = ["simulate", "simulate_batch"]
+
+#: refuse runs whose stored output would exceed this many bytes (override with max_bytes=)
+DEFAULT_MAX_BYTES = 4e9
+
+
+def _check_span(t_span):
+    if np.ndim(t_span) == 0:
+        t_span = (0.0, t_span)
+    try:
+        t0, t1 = (float(x) for x in t_span)
+    except (TypeError, ValueError):
+        raise ParameterError(f"t_span must be (t0, t1) in ms or a duration, got {t_span!r}") from None
+    if not (math.isfinite(t0) and math.isfinite(t1)):
+        raise ParameterError(f"t_span must be finite, got ({t0}, {t1})")
+    if t1 <= t0:
+        raise ParameterError(f"t_span must be increasing with positive length, got ({t0:g}, {t1:g}) ms; "
+                             "did you mean (t1, t0)?" if t1 < t0 else
+                             f"t_span must have positive length, got ({t0:g}, {t1:g}) ms")
+    return t0, t1
+
+
+def _record_index(circuit, record, variables):
+    model, wiring = circuit.model, circuit.wiring
+    if variables is None:
+        variables = model.state_names
+    elif isinstance(variables, str):
+        variables = (variables,)
+    variables = tuple(variables)
+    for v in variables:
+        if v not in model.state_names:
+            raise ParameterError(f"unknown state variable {v!r} for {type(model).__name__}; "
+                                 f"it has {model.state_names}")
+    if len(set(variables)) != len(variables) or not variables:
+        raise ParameterError(f"variables must be distinct and non-empty, got {variables}")
+    if record is None:
+        nidx = np.arange(wiring.n)
+    else:
+        names = (record,) if isinstance(record, str) else tuple(record)
+        if not names:
+            raise ParameterError("record must name at least one neuron (or be None for all)")
+        try:
+            nidx = np.array([wiring.index_of(nm)[0] for nm in names], dtype=np.int64)
+        except KeyError as err:
+            bad = getattr(err, "name", names[0])
+            raise UnknownNeuronError(bad, wiring.neurons, where="record") from None
+        if len(set(nidx.tolist())) != len(nidx):
+            raise ParameterError(f"record lists a neuron twice: {names}")
+    n = wiring.n
+    rec_idx = np.concatenate([model.state_names.index(v) * n + nidx for v in variables]).astype(np.int64)
+    return rec_idx, variables, tuple(wiring.neurons[i] for i in nidx)
+
+
+def _check_saveat(saveat, t0, t1):
+    if saveat is None:
+        return None
+    s = np.array(saveat, dtype=np.float64).reshape(-1) if np.ndim(saveat) == 0 else np.asarray(saveat, float)
+    if s.ndim != 1 or len(s) == 0:
+        raise ParameterError(f"saveat must be a non-empty 1-d array of times, got shape {s.shape}")
+    if not np.isfinite(s).all():
+        raise ParameterError("saveat must be finite")
+    if len(s) > 1 and not (np.diff(s) > 0).all():
+        raise ParameterError("saveat must be strictly increasing")
+    if s[0] < t0 or s[-1] > t1:
+        bad = s[(s < t0) | (s > t1)][0]
+        raise ParameterError(f"saveat time {bad:g} ms is outside the simulated span [{t0:g}, {t1:g}] ms")
+    return np.ascontiguousarray(s)
+
+
+def _check_every(every):
+    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+        raise ParameterError(f"every must be a positive integer (record every k-th step), got {every!r}")
+    return int(every)
+
+
+def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variables=None, every=1, saveat=None,
+             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES) -> Result:
+    """Integrate a circuit over `t_span`.
+
+    Parameters
+    ----------
+    circuit : Circuit
+    t_span : (float, float) or float
+        Start and end time (ms), or a duration from 0.
+    inputs : Stimulus, Drive, list of stimuli or None
+        External drive (model input units, e.g. pA).
+    solver : Solver or str, optional
+        ``Euler(dt)``, ``RK4(dt)``, ``Dopri5(rtol, atol)`` (default) or another solver.
+    record : sequence of str, optional
+        Neurons to record (default all), in the order given.
+    variables : sequence of str, optional
+        State variables to record (default all).
+    every : int
+        Record every k-th step (plus the first and last sample). Ignored with `saveat`.
+    saveat : array_like, optional
+        Record exactly at these times (ms, increasing, inside the span) using the
+        solver's continuous extension.
+    dense : bool
+        Store the continuous extension of every step (needed for :meth:`Result.at`).
+    y0 : array_like (n_state,), optional
+        Initial state overriding ``circuit.y0``.
+    max_bytes : float
+        Refuse runs whose known output size exceeds this (fixed-step solvers).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    ParameterError, InputError, UnknownNeuronError
+        Invalid arguments (before any compiled code runs).
+    DivergenceError
+        A state became non-finite; ``err.result`` holds the partial result.
+    SolverError
+        Step size underflow or step budget exhausted.
+    """
+    if not isinstance(circuit, Circuit):
+        raise ParameterError(f"circuit must be a Circuit, got {type(circuit).__name__}")
+    y0s = None if y0 is None else [y0]
+    return _run([circuit], t_span, [inputs], solver, y0s, record, variables, every, saveat, dense, max_bytes,
+                batched=False)
+
+
+def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, record=None, variables=None, every=1,
+                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES) -> Result:
+    """Integrate many variants of a circuit in one compiled call (parallel over members).
+
+    Parameters
+    ----------
+    circuits : Circuit or sequence of Circuit
+        One circuit shared by every member, or one per member (same neurons and
+        model; parameters may differ).
+    inputs : drive or sequence of drives, optional
+        One drive shared by every member, or one per member (a list whose items
+        are drives, stimuli, lists of stimuli or None).
+    y0 : array_like (B, n_state), optional
+        Initial states per member (default: each circuit's ``y0``).
+    Other parameters as :func:`simulate`.
+
+    Returns
+    -------
+    Result
+        With a leading batch axis ``B`` (the longest of the per-member arguments;
+        length-1 arguments are broadcast). Batched runs share their sample times:
+        adaptive solvers, or drives with different jump times, need `saveat`.
+    """
+    circuits = [circuits] if isinstance(circuits, Circuit) else list(circuits)
+    if not circuits or not all(isinstance(c, Circuit) for c in circuits):
+        raise ParameterError("circuits must be a Circuit or a non-empty sequence of Circuit")
+    if isinstance(inputs, (list, tuple)) and inputs and not all(
+            x is None or isinstance(x, (list, tuple)) or hasattr(x, "stimuli") for x in inputs):
+        inputs = [inputs]  # a list of stimuli: one shared drive
+    elif not isinstance(inputs, (list, tuple)) or not inputs:
+        inputs = [inputs]
+    if y0 is not None:
+        y0 = np.asarray(y0, dtype=np.float64)
+        if y0.ndim != 2:
+            raise ParameterError(f"y0 for a batch must have shape (B, n_state), got {y0.shape}")
+        y0 = list(y0)
+    return _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
+                batched=True)
+
+
+def _broadcast(name, items, B):
+    if len(items) == B:
+        return items
+    if len(items) == 1:
+        return items * B
+    raise ParameterError(f"{name} has {len(items)} entries; expected 1 or the batch size {B}")
+
+
+def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched):
+    from ._kernels.buffers import DIVERGED, DONE, MAX_STEPS, Recording, STEP_TOO_SMALL
+
+    t0, t1 = _check_span(t_span)
+    solver = get_solver(solver)
+    every = _check_every(every)
+    saveat = _check_saveat(saveat, t0, t1)
+    B = max(len(circuits), len(inputs), len(y0s) if y0s is not None else 1)
+    circuits = _broadcast("circuits", circuits, B)
+    inputs = _broadcast("inputs", inputs, B)
+    ref = circuits[0]
+    for c in circuits[1:]:
+        if c is not ref and (type(c.model) is not type(ref.model) or c.wiring.neurons != ref.wiring.neurons):
+            raise ParameterError("all circuits of a batch must have the same model and the same neurons")
+    y0 = np.stack([c.y0 for c in circuits]) if y0s is None else np.stack(
+        [ref._check_state(v, "y0") for v in _broadcast("y0", list(y0s), B)])
+    solver.check(ref, (t0, t1))
+    rec_idx, variables, neurons = _record_index(ref, record, variables)
+    drives = [as_drive(d) for d in inputs]
+    channels = ref.model.input_names(ref.wiring)
+    table = build_table(drives, channels, ref.wiring, (t0, t1))
+    breaks = [table.breaks[table.break_ptr[b]:table.break_ptr[b + 1]] for b in range(B)]
+    if batched and saveat is None and B > 1:
+        same = all(len(x) == len(breaks[0]) and np.array_equal(x, breaks[0]) for x in breaks)
+        if not (solver.fixed_step and same):
+            raise ParameterError("batched runs share their sample times: with an adaptive solver or drives with "
+                                 "different jump times, pass saveat=<times>")
+    rec = Recording(t0, t1, rec_idx, every, saveat if saveat is not None else np.zeros(0), saveat is not None,
+                    bool(dense))
+    # memory check (known step counts only)
+    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1))
+    steps = solver.expected_steps(job)
+    if steps is not None:
+        k = 5
+        nbytes = 8.0 * B * len(rec_idx) * ((steps * k if dense else 0) + (len(saveat) if saveat is not None
+                                                                               else steps / every))
+        if nbytes > max_bytes:
+            raise ParameterError(
+                f"this run would store {nbytes / 1e9:.1f} GB (raise max_bytes= to allow it); record fewer neurons "
+                "(record=), variables (variables=), a coarser grid (every=, saveat=) or pass dense=False")
+    job.P = _kernel_params(circuits)
+    buf = solver._integrate(job)
+    result = _make_result(job, buf, solver, variables, neurons, drives, batched)
+    status = buf.status
+    if (status == DIVERGED).any():
+        b = int(np.flatnonzero(status == DIVERGED)[0])
+        i = int(buf.fail_i[b])
+        n = ref.n
+        raise DivergenceError(float(buf.fail_t[b]), ref.wiring.neurons[i % n], ref.model.state_names[i // n],
+                              result=result, member=b if batched else None)
+    if (status != DONE).any():
+        b = int(np.flatnonzero(status != DONE)[0])
+        why = {STEP_TOO_SMALL: "the step size fell below round-off (the problem may be stiff or singular; "
+                               "try a stiff solver)",
+               MAX_STEPS: "the step budget max_steps was exhausted (raise max_steps or use a stiff solver)"}
+        msg = why.get(int(status[b]), f"the solver stopped with status {int(status[b])}")
+        where = f" in batch member {b}" if batched else ""
+        raise SolverError(f"integration stopped at t = {buf.t[b]:.6g} ms{where}: {msg}; the partial result is "
+                          "in .result", result=result, time=float(buf.t[b]))
+    return result
+
+
+def _kernel_params(circuits):
+    first = circuits[0]
+    if all(c is first for c in circuits):
+        return first.kernel_params()
+    from numba import typed
+
+    return typed.List([c.kernel_params() for c in circuits])
+
+
+def _make_result(job, buf, solver, variables, neurons, drives, batched):
+    from ._kernels.buffers import ACCEPTED, REJECTED, RHS_CALLS
+
+    B = job.batch_size
+    n_t = int(buf.n_out.min())
+    t = buf.out_t[0, :n_t].copy()
+    y = buf.out_y[:, :n_t].copy()
+    t_end = float(buf.t.min())
+    dense = None
+    if job.rec.dense:
+        S = int(buf.n_dense.max())
+        dense = DenseOutput(solver.dense_kind, buf.dense_t[:, : S + 1].copy(), buf.dense_c[:, :S].copy(),
+                            buf.n_dense.copy())
+    ref = job.circuits[0]
+    units = {v: ref.model.units()[v] for v in variables}
+    stats = {"steps": buf.stats[:, ACCEPTED].copy(), "rejected": buf.stats[:, REJECTED].copy(),
+             "rhs_calls": buf.stats[:, RHS_CALLS].copy()}
+    meta = {"model": ref.model.name, "solver": solver.describe(), "wiring": ref.wiring.name,
+            "all_neurons": list(ref.wiring.neurons), "input_units": ref.model.input_units}
+    stimuli = [d.describe() for d in drives]
+    if not batched:
+        y = y[0]
+    return Result(t=t, y=y, variables=variables, neurons=neurons, units=units, t_span=job.t_span, t_end=t_end,
+                  dense=dense, stats=stats, stimuli=stimuli, meta=meta, batched=batched)
