@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from connectome.errors import UnknownNeuronError
 
 from ._activity import Activity, AnalysisError, as_activity, stimulus_intervals
+from .errors import UnknownNeuronError
 
 __all__ = [
     "Activity",
@@ -193,7 +193,7 @@ def pca(data, n_components: int | None = 3, *, var: str | None = None, neurons=N
     xc = x - mean
     if standardize:
         sd = np.sqrt(w @ xc**2)
-        scale = np.where(sd > 0, sd, 1.0)
+        scale = np.where(sd > 1e-12 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
     else:
         scale = np.ones(x.shape[1])
     xc = xc / scale
@@ -288,7 +288,8 @@ def oscillations(data, neurons=None, *, var: str | None = None, start=None, stop
         ``cos(2 pi t / P - phi)``, t from 0; relative to `reference` if given)
         and ``oscillating`` (bool). Constant neurons get NaN period.
     """
-    act = _window(as_activity(data, var=var, t=t, names=names).select(neurons), start, stop)
+    full = as_activity(data, var=var, t=t, names=names)
+    act = _window(full.select(neurons), start, stop)
     tt, x = _uniform(act)
     span = tt[-1] - tt[0]
     rows = []
@@ -310,7 +311,7 @@ def oscillations(data, neurons=None, *, var: str | None = None, start=None, stop
     out = pd.DataFrame(rows).set_index("neuron")
     phase = out.pop("phase")
     if reference is not None:
-        ref = act.resolve(reference)
+        ref = full.resolve(reference)
         if ref not in out.index:
             raise AnalysisError(f"reference neuron {ref!r} is not among the analysed neurons")
         phase = phase - phase[ref]

@@ -46,10 +46,13 @@ __all__ = [
 ]
 
 EDGE_STYLE = {
-    "chemical-excitatory": dict(color="tab:orange", linestyle="-", label="chemical, excitatory"),
-    "chemical-inhibitory": dict(color="tab:purple", linestyle="-", label="chemical, inhibitory"),
+    "chemical-excitatory": dict(color="#4daf4a", linestyle="-", label="chemical, excitatory"),
+    "chemical-inhibitory": dict(color="#984ea3", linestyle="-", label="chemical, inhibitory"),
     "electrical": dict(color="0.45", linestyle=(0, (2, 2)), label="electrical (gap junction)"),
 }
+
+#: Node colours by layer when a wiring is drawn without activity.
+LAYER_COLOURS = {"sensory": "#ff7f00", "inter": "#377eb8", "command": "#e41a1c", "motor": "#a65628"}
 
 
 def _plt():
@@ -313,7 +316,7 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
 
     segments = _edge_segments(w, set(keep_names), pos_of, tuple(edges), min_weight)
     n_edges = sum(len(s) for s, _ in segments.values())
-    alpha = float(np.clip(8.0 / np.sqrt(max(n_edges, 1)), 0.05, 0.6))
+    alpha = float(np.clip(4.0 / np.sqrt(max(n_edges, 1)), 0.04, 0.6))
     for cat, (segs, widths) in segments.items():
         style = EDGE_STYLE[cat]
         ax.add_collection(LineCollection(segs, colors=style["color"], linestyles=style["linestyle"],
@@ -342,7 +345,7 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
         ax.set_title(f"t = {float(t):.6g} ms")
     else:
         layer = _layout.layer_of(keep_names, meta, w.inputs, w.outputs)
-        palette = {"sensory": "tab:green", "inter": "tab:blue", "command": "tab:red", "motor": "tab:orange"}
+        palette = LAYER_COLOURS
         nodes = ax.scatter(xy[:, 0], xy[:, 1], c=[palette[x] for x in layer], s=size, edgecolors="k",
                            linewidths=0.4, zorder=3, gid="nodes")
         nodes.neurons = tuple(keep_names)
@@ -351,7 +354,8 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
 
         handles = [Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in palette.items() if k in layer]
         if legend:
-            ax.add_artist(ax.legend(handles=handles, loc="upper right", fontsize=8, title="layer"))
+            ax.add_artist(ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+                                    title="layer", borderaxespad=0))
     if labels or (labels is None and n <= 60):
         for nm, (x, y) in zip(keep_names, xy):
             ax.annotate(nm, (x, y), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=6, zorder=4)
@@ -361,7 +365,8 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
         handles = [Line2D([], [], color=s["color"], ls=s["linestyle"], label=s["label"]) for c, s in EDGE_STYLE.items()
                    if any(a.get_gid() == f"edges-{c}" for a in ax.collections)]
         if handles:
-            ax.legend(handles=handles, loc="lower right", fontsize=7)
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7, ncol=3,
+                      frameon=False)
     if layout == "anatomical":
         ax.set_xlabel(f"{used_axes[0]} (µm, body axis)")
         ax.set_ylabel(f"{used_axes[1]} (µm)")

@@ -1,0 +1,126 @@
+"""Interactive views for Jupyter (ipywidgets, an optional extra: ``pip install circuitsim[widgets]``).
+
+:func:`explore` shows the network coloured at time t beside traces with a
+cursor at t, and a time slider that redraws both through the result's dense
+output (any float time, not only the samples). Without ipywidgets it returns
+the static :func:`static_view` instead, with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._activity import AnalysisError, as_activity
+
+__all__ = ["explore", "static_view", "have_widgets"]
+
+
+def have_widgets() -> bool:
+    """True when ipywidgets can be imported."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=None, layout: str = "anatomical",
+                wiring=None, var=None, missing: str = "error", fig=None, **network_kw):
+    """Network snapshots at a few times above traces marked at those times (no widgets needed).
+
+    Parameters
+    ----------
+    data : Result, Activity or DataFrame
+        Activity with a wiring (see :func:`circuitsim.plot.network`).
+    times : sequence of float, optional
+        Snapshot times (ms; default `n_times` evenly spaced over the span).
+    neurons, classes : optional
+        What the trace panel shows (default: a few outputs and inputs).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from . import plot
+
+    act = as_activity(data, var=var, wiring=wiring)
+    times = np.linspace(*act.span, int(n_times)) if times is None else np.atleast_1d(np.asarray(times, float))
+    act.check_span(times)
+    k = len(times)
+    if k == 0:
+        raise AnalysisError("static_view needs at least one time")
+    if neurons is None and classes is None:
+        neurons = (list(getattr(act.wiring, "outputs", ()))[:4] + list(getattr(act.wiring, "inputs", ()))[:2]
+                   or list(act.neurons[: min(6, act.n)]))
+    if fig is None:
+        fig = plt.figure(figsize=(3.6 * k, 6.5), layout="constrained")
+    grid = fig.add_gridspec(2, k, height_ratios=[1.2, 1])
+    lo = network_kw.pop("vmin", float(np.nanmin(act.values)))
+    hi = network_kw.pop("vmax", float(np.nanmax(act.values)))
+    for i, tt in enumerate(times):
+        ax = fig.add_subplot(grid[0, i])
+        plot.network(act, tt, layout=layout, ax=ax, missing=missing, vmin=lo, vmax=hi, colorbar=(i == k - 1),
+                     legend=(i == 0), labels=False, **network_kw)
+    ax_tr = fig.add_subplot(grid[1, :])
+    plot.traces(act, neurons, classes=classes, ax=ax_tr)
+    for tt in times:
+        ax_tr.axvline(float(tt), color="k", lw=0.8, gid="cursor")
+    return fig
+
+
+def explore(data, t=None, *, neurons=None, classes=None, layout: str = "anatomical", wiring=None, var=None,
+            step: float | None = None, missing: str = "error", **network_kw):
+    """A time slider that redraws the network snapshot and the trace cursor.
+
+    Parameters
+    ----------
+    data : Result, Activity or DataFrame
+        Activity with a wiring.
+    t : float, optional
+        Initial time (ms; default: start of the span).
+    step : float, optional
+        Slider resolution (ms; default: span / 1000). Values between samples
+        come from the dense output.
+
+    Returns
+    -------
+    ipywidgets.VBox or matplotlib.figure.Figure
+        The widget (attributes ``slider``, ``figure``, ``redraw``), or, when
+        ipywidgets is not installed, the figure of :func:`static_view`.
+    """
+    act = as_activity(data, var=var, wiring=wiring)
+    if not have_widgets():
+        warnings.warn("ipywidgets is not installed (pip install circuitsim[widgets]); showing a static view",
+                      stacklevel=2)
+        return static_view(act, neurons=neurons, classes=classes, layout=layout, missing=missing, **network_kw)
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from . import plot
+
+    lo, hi = act.span
+    t0 = lo if t is None else float(t)
+    act.check_span(t0)
+    fig = plot.snapshot(act, t0, neurons=neurons, classes=classes, layout=layout, missing=missing, **network_kw)
+    plt.close(fig)  # shown through the Output widget only
+    slider = widgets.FloatSlider(value=t0, min=lo, max=hi, step=step or (hi - lo) / 1000.0, description="t (ms)",
+                                 continuous_update=False, readout_format=".3f",
+                                 layout=widgets.Layout(width="90%"))
+    out = widgets.Output()
+
+    def redraw(change=None):
+        fig.set_time(slider.value)
+        with out:
+            out.clear_output(wait=True)
+            display(fig)
+
+    slider.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([slider, out])
+    box.slider, box.figure, box.redraw = slider, fig, redraw
+    return box
