@@ -67,7 +67,7 @@ def _as_csr(mat, shape, what, dtype=np.float64):
         mat = np.asarray(mat)
         if mat.ndim != 2:
             raise WiringError(f"{what} must be a 2-d matrix of shape {shape}, got an array of shape {mat.shape}")
-    mat = sp.csr_array(mat, dtype=dtype)
+    mat = sp.csr_array(mat, dtype=dtype, copy=sp.issparse(mat))  # never alias a frozen matrix
     if mat.shape != tuple(shape):
         raise WiringError(f"{what} must have shape {tuple(shape)} to match the neuron list, got {mat.shape}")
     mat.sum_duplicates()
@@ -514,6 +514,9 @@ class Wiring:
             info=self.info,
         )
         fields.update(changes)
+        for kind in ("input", "output"):  # default maps: channels follow new inputs / outputs
+            if f"{kind}s" in changes and f"{kind}_channels" not in changes and fields[f"{kind}_map"] is None:
+                fields[f"{kind}_channels"] = ()
         return Wiring(**fields)
 
     def subset(self, neurons, name: str | None = None) -> "Wiring":
