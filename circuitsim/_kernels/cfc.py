@@ -1,0 +1,233 @@
+"""Compiled kernels of closed-form continuous-time (CfC) networks (Hasani et al. 2022).
+
+For one layer with input vector ``z`` (the layer's sources: input channels and
+neuron states) and elapsed time ``t`` since the previous sample::
+
+    f1 = z @ ff1 + b1,  f2 = z @ ff2 + b2,  ta = z @ time_a + ba,  tb = z @ time_b + bb
+    s  = sigmoid(ta * t + tb)
+    default:  h = tanh(f1) * (1 - s) + s * tanh(f2)
+    no_gate:  h = tanh(f1) + s * tanh(f2)
+    pure:     h = A - A * exp(-t * (|w_tau| + |f1|)) * f1       (eq. 10 of the paper)
+
+Weights are ``W[source, neuron]`` blocks (sources x 4 heads); masked entries
+are stored as zeros.  Layers are evaluated in order and write their neurons
+into the shared state ``h`` as soon as they are done, so a later layer sees the
+new states of earlier layers and the previous states of itself and later
+layers (for ncps's layered NCP wiring this is exactly ncps's WiredCfCCell).
+
+Dense products go through BLAS (``np.dot``); when every batch member has the
+same elapsed time at a step, ``time_a * t + time_b`` is folded into one matrix
+so three products replace four.  Works in float32 or float64 (the dtype of
+the weights and states).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .ltc import _sigmoid
+
+__all__ = ["CfCKernelParams", "cfc_sequence", "MODE_DEFAULT", "MODE_NO_GATE", "MODE_PURE"]
+
+MODE_DEFAULT = 0
+MODE_NO_GATE = 1
+MODE_PURE = 2
+
+ACT_LECUN_TANH = 0
+ACT_TANH = 1
+ACT_RELU = 2
+ACT_SILU = 3
+ACT_GELU = 4
+
+
+class CfCKernelParams(NamedTuple):
+    """Flat arrays of one CfC network (see :class:`circuitsim.models.cfc.CfCParams`)."""
+
+    mode: int
+    layer_ptr: np.ndarray  # int64 (L + 1,)
+    layer_neurons: np.ndarray  # int64 (n,) neuron indices, layer by layer
+    src_ptr: np.ndarray  # int64 (L + 1,)
+    src_index: np.ndarray  # int64: < n_in input channel, else n_in + neuron index
+    w_ptr: np.ndarray  # int64 (L + 1,) offsets into weights
+    weights: np.ndarray  # (sum |S_l| * heads * m_l,) row-major blocks [ff1 | ff2 | time_a | time_b]
+    b_ptr: np.ndarray  # int64 (L + 1,)
+    bias: np.ndarray  # (sum heads * m_l,)
+    w_tau: np.ndarray  # (n,) layer order, pure mode (else empty)
+    A: np.ndarray  # (n,) layer order, pure mode (else empty)
+    bb_act: int  # backbone activation code
+    bb_w0: np.ndarray  # (|S_0|, U) first backbone layer, (0, 0) without backbone
+    bb_b0: np.ndarray  # (U,)
+    bb_w: np.ndarray  # (n_bb - 1, U, U)
+    bb_b: np.ndarray  # (n_bb - 1, U)
+
+
+@njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+def _tanh(z):
+    return 2.0 * _sigmoid(2.0 * z) - 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def _activate(a, code):
+    """Backbone activation in place on a 2-d array."""
+    B, U = a.shape
+    for b in range(B):
+        for k in range(U):
+            z = a[b, k]
+            if code == ACT_LECUN_TANH:
+                a[b, k] = 1.7159 * np.tanh(0.666 * z)
+            elif code == ACT_TANH:
+                a[b, k] = np.tanh(z)
+            elif code == ACT_RELU:
+                a[b, k] = z if z > 0.0 else 0.0
+            elif code == ACT_SILU:
+                a[b, k] = z / (1.0 + np.exp(-z))
+            else:
+                a[b, k] = 0.5 * z * (1.0 + math.erf(z * 0.7071067811865476))
+
+
+@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+def _heads_default(G, m, dtb, shared, ts, mode, neurons, h):
+    """Elementwise closed form of default / no_gate modes; writes ``h[:, neurons]``."""
+    B = G.shape[0]
+    for b in range(B):
+        t = ts if shared else dtb[b]
+        for q in range(m):
+            f1 = _tanh(G[b, q])
+            f2 = _tanh(G[b, m + q])
+            if shared:
+                s = _sigmoid(G[b, 2 * m + q])
+            else:
+                s = _sigmoid(G[b, 2 * m + q] * t + G[b, 3 * m + q])
+            if mode == MODE_NO_GATE:
+                h[b, neurons[q]] = f1 + s * f2
+            else:
+                h[b, neurons[q]] = f1 * (1.0 - s) + s * f2
+
+
+@njit(cache=True, error_model="numpy")
+def _heads_pure(G, m, dtb, w_tau, A, off, neurons, h):
+    B = G.shape[0]
+    for b in range(B):
+        t = dtb[b]
+        for q in range(m):
+            f1 = G[b, q]
+            a = A[off + q]
+            h[b, neurons[q]] = -a * np.exp(-t * (abs(w_tau[off + q]) + abs(f1))) * f1 + a
+
+
+@njit(cache=True, error_model="numpy")
+def cfc_sequence(p, x, dt, h0, states):
+    """Run a CfC network over sequences.
+
+    Parameters
+    ----------
+    p : CfCKernelParams
+    x : (B, T, n_in) array, dtype of the weights
+    dt : float64 (B, T)
+        Elapsed time before each sample (> 0, validated by the caller).
+    h0 : (B, n) array
+        State before the first sample.
+    states : (B, T, n) array
+        Output buffer.
+
+    Returns
+    -------
+    int
+        0, or 1 if a state became non-finite.
+    """
+    B, T, n_in = x.shape
+    n = h0.shape[1]
+    L = p.layer_ptr.shape[0] - 1
+    dtype = p.weights.dtype
+    pure = p.mode == MODE_PURE
+    heads = 1 if pure else 4
+    h = h0.copy()
+    # merged weights [ff1 | ff2 | time_a * t + time_b] for steps with a shared elapsed time
+    wc_ptr = np.zeros(L + 1, np.int64)
+    bc_ptr = np.zeros(L + 1, np.int64)
+    kin = np.empty(L, np.int64)  # rows of each layer's head matrices
+    for l in range(L):
+        m = p.layer_ptr[l + 1] - p.layer_ptr[l]
+        kin[l] = p.bb_w0.shape[1] if p.bb_w0.shape[1] > 0 else p.src_ptr[l + 1] - p.src_ptr[l]
+        wc_ptr[l + 1] = wc_ptr[l] + kin[l] * 3 * m
+        bc_ptr[l + 1] = bc_ptr[l] + 3 * m
+    wc = np.empty(wc_ptr[L], dtype)
+    bc = np.empty(bc_ptr[L], dtype)
+    last_ts = -1.0
+    status = 0
+    for t in range(T):
+        dtb = dt[:, t]
+        ts = dtb[0]
+        shared = not pure
+        for b in range(1, B):
+            if dtb[b] != ts:
+                shared = False
+        if shared and ts != last_ts:
+            for l in range(L):
+                m = p.layer_ptr[l + 1] - p.layer_ptr[l]
+                ns = kin[l]
+                W = p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((ns, 4 * m))
+                Wc = wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((ns, 3 * m))
+                for r in range(ns):
+                    for q in range(2 * m):
+                        Wc[r, q] = W[r, q]
+                    for q in range(m):
+                        Wc[r, 2 * m + q] = W[r, 2 * m + q] * ts + W[r, 3 * m + q]
+                bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
+                bcl = bc[bc_ptr[l]:bc_ptr[l + 1]]
+                for q in range(2 * m):
+                    bcl[q] = bl[q]
+                for q in range(m):
+                    bcl[2 * m + q] = bl[2 * m + q] * ts + bl[3 * m + q]
+            last_ts = ts
+        for l in range(L):
+            m = p.layer_ptr[l + 1] - p.layer_ptr[l]
+            s0 = p.src_ptr[l]
+            ns = p.src_ptr[l + 1] - s0
+            X = np.empty((B, ns), dtype)
+            for b in range(B):
+                for r in range(ns):
+                    src = p.src_index[s0 + r]
+                    X[b, r] = x[b, t, src] if src < n_in else h[b, src - n_in]
+            if p.bb_w0.shape[1] > 0:  # backbone (dense CfC: a single layer)
+                Z = np.dot(X, p.bb_w0)
+                for b in range(B):
+                    for k in range(Z.shape[1]):
+                        Z[b, k] += p.bb_b0[k]
+                _activate(Z, p.bb_act)
+                for i in range(p.bb_w.shape[0]):
+                    Z = np.dot(Z, p.bb_w[i])
+                    for b in range(B):
+                        for k in range(Z.shape[1]):
+                            Z[b, k] += p.bb_b[i, k]
+                    _activate(Z, p.bb_act)
+                X = Z
+            neurons = p.layer_neurons[p.layer_ptr[l]:p.layer_ptr[l + 1]]
+            if shared:
+                W = wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((X.shape[1], 3 * m))
+                bl = bc[bc_ptr[l]:bc_ptr[l + 1]]
+                cols = 3 * m
+            else:
+                W = p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((X.shape[1], heads * m))
+                bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
+                cols = heads * m
+            G = np.dot(X, W)
+            for b in range(B):
+                for q in range(cols):
+                    G[b, q] += bl[q]
+            if pure:
+                _heads_pure(G, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, h)
+            else:
+                _heads_default(G, m, dtb, shared, ts, p.mode, neurons, h)
+        for b in range(B):
+            for j in range(n):
+                v = h[b, j]
+                states[b, t, j] = v
+                if not np.isfinite(v):
+                    status = 1
+    return status

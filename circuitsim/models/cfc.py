@@ -1,0 +1,452 @@
+"""Closed-form continuous-time (CfC) networks: dense with a backbone, or wired.
+
+The CfC cell (Hasani et al. 2022, Nature Machine Intelligence, eq. 10 and the
+gated form of section "CfC") gives the state after an elapsed time ``t``
+directly, without a numerical solver.  For a layer with sources ``z``::
+
+    s = sigmoid(time_a(z) * t + time_b(z))
+    default: h = tanh(ff1(z)) * (1 - s) + s * tanh(ff2(z))
+    no_gate: h = tanh(ff1(z)) + s * tanh(ff2(z))
+    pure:    h = A - A * exp(-t * (|w_tau| + |ff1(z)|)) * ff1(z)
+
+where each head is affine: ``ff1(z) = z @ ff1 + ff1_b`` with ``ff1[source, neuron]``
+(the transpose of a torch ``Linear.weight``).
+
+* :meth:`CfCParams.dense` is ncps's ``CfCCell``: one layer of ``units`` neurons whose
+  sources are all inputs and all units, through an optional backbone of dense
+  layers.
+* :meth:`CfCParams.wired` runs the cell on a :class:`connectome.Wiring` split into
+  layers evaluated in order (each sees the new states of earlier layers and the
+  previous states of itself and later layers).  ``recurrent="wiring"`` honours the
+  wiring everywhere: a neuron's four heads see only its own state and its
+  presynaptic partners (chemical and electrical synapses from any layer, input
+  channels through the input map), so the recurrent command synapses of an NCP
+  count and nothing else does.  ``recurrent="ncps"`` reproduces ncps's
+  ``WiredCfCCell``: layer ``l`` sees only layer ``l-1`` (input channels for the
+  first layer) through the synapse mask, all of its own layer densely (the
+  wiring's recurrent synapses are ignored), and the time gates are unmasked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..errors import ParameterError
+from .base import check_array
+
+__all__ = ["CfCLayer", "CfCParams", "MODES", "ACTIVATIONS"]
+
+MODES = {"default": 0, "no_gate": 1, "pure": 2}
+ACTIVATIONS = {"lecun_tanh": 0, "tanh": 1, "relu": 2, "silu": 3, "gelu": 4}
+_HEADS = ("ff1", "ff2", "time_a", "time_b")
+_LAYER_ORDER = ("sensory", "inter", "command", "motor")  # NCP layer names, evaluation order
+
+
+def check_mode(mode) -> str:
+    """Return `mode` or raise :class:`ParameterError` naming the valid modes."""
+    if mode not in MODES:
+        raise ParameterError(f"unknown CfC mode {mode!r}; use one of {sorted(MODES)}")
+    return mode
+
+
+def _int_array(name, value):
+    arr = np.array(value, dtype=np.int64).reshape(-1) if np.size(value) else np.zeros(0, np.int64)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class CfCLayer:
+    """One layer of a CfC network.
+
+    Parameters
+    ----------
+    neurons : int array (m,)
+        Indices (wiring order) of the neurons this layer computes.
+    sources : int array (k,)
+        The layer's inputs: ``c < n_inputs`` is input channel ``c``, ``n_inputs + i``
+        is neuron ``i``.
+    ff1, ff2, time_a, time_b : float arrays (k_in, m)
+        Head weights ``W[source, neuron]`` (``k_in = k``, or the backbone width);
+        ``ff2``, ``time_a``, ``time_b`` are ``None`` in pure mode.
+    ff1_b, ff2_b, time_a_b, time_b_b : float arrays (m,)
+        Head biases.
+    mask, time_mask : bool arrays (k_in, m), optional
+        Synapse masks; weights outside are forced to zero (None: dense).
+    """
+
+    neurons: object
+    sources: object
+    ff1: object
+    ff1_b: object
+    ff2: object = None
+    ff2_b: object = None
+    time_a: object = None
+    time_a_b: object = None
+    time_b: object = None
+    time_b_b: object = None
+    mask: object = None
+    time_mask: object = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "neurons", _int_array("neurons", self.neurons))
+        set_(self, "sources", _int_array("sources", self.sources))
+        m = self.neurons.size
+        ff1 = check_array("ff1", self.ff1)
+        if ff1.ndim != 2 or ff1.shape[1] != m:
+            raise ParameterError(f"ff1 must have shape (k, {m}) (sources x neurons), got {ff1.shape}")
+        k = ff1.shape[0]
+        for name, shape in (("mask", (k, m)), ("time_mask", (k, m))):
+            val = getattr(self, name)
+            if val is not None:
+                val = np.array(val, dtype=bool)
+                if val.shape != shape:
+                    raise ParameterError(f"{name} must have shape {shape}, got {val.shape}")
+                val.setflags(write=False)
+                set_(self, name, val)
+        for head in _HEADS:
+            w, b = getattr(self, head), getattr(self, head + "_b")
+            if w is None:
+                if head != "ff1" and b is not None:
+                    raise ParameterError(f"{head}_b given without {head}")
+                continue
+            w = check_array(head, w)
+            b = check_array(head + "_b", b)
+            if w.shape != (k, m) or b.shape != (m,):
+                raise ParameterError(
+                    f"{head} must have shape {(k, m)} and {head}_b shape {(m,)}, got {w.shape} and {b.shape}")
+            msk = self.time_mask if head.startswith("time") else self.mask
+            if msk is not None:
+                w = w * msk
+                w.setflags(write=False)
+            set_(self, head, w)
+            set_(self, head + "_b", b)
+        present = [h for h in _HEADS[1:] if getattr(self, h) is not None]
+        if present and len(present) != 3:
+            raise ParameterError("ff2, time_a and time_b must be given together (or none of them, pure mode)")
+
+    @property
+    def pure(self) -> bool:
+        return self.ff2 is None
+
+
+def _xavier(rng, k, m, fan_in=None, fan_out=None):
+    bound = np.sqrt(6.0 / ((fan_in or k) + (fan_out or m)))
+    return rng.uniform(-bound, bound, (k, m))
+
+
+def _bias(rng, fan_in, m):
+    bound = 1.0 / np.sqrt(max(fan_in, 1))
+    return rng.uniform(-bound, bound, m)
+
+
+def _random_layer(rng, neurons, sources, mask, time_mask, pure, fan_in=None):
+    k, m = len(sources), len(neurons)
+    fan_in = fan_in or k
+    kw = dict(neurons=neurons, sources=sources, mask=mask, time_mask=time_mask,
+              ff1=_xavier(rng, k, m), ff1_b=_bias(rng, fan_in, m))
+    if not pure:
+        for head in _HEADS[1:]:
+            kw[head] = _xavier(rng, k, m)
+            kw[head + "_b"] = _bias(rng, fan_in, m)
+    return CfCLayer(**kw)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class CfCParams:
+    """A CfC network: layers, mode, optional backbone and read-out (frozen, validated).
+
+    Parameters
+    ----------
+    n_inputs, n_neurons : int
+    mode : {"default", "no_gate", "pure"}
+    layers : tuple of CfCLayer
+        Together they compute every neuron exactly once.
+    w_tau, A : float arrays (n_neurons,), pure mode only
+        Wiring order.
+    backbone : tuple of (W (k_in, U), b (U,)), optional
+        Dense layers applied to the sources before the heads (single-layer networks only).
+    activation : str
+        Backbone activation (``lecun_tanh`` = 1.7159 tanh(0.666 x), ``tanh``, ``relu``,
+        ``silu``, ``gelu``).
+    readout : int array (n_out,)
+        Neurons read out (default: all).
+    proj_w, proj_b : float arrays (n_out, P), (P,), optional
+        Linear projection of the read-out (ncps ``proj_size``).
+    seed : int or None
+        Seed of the random initialisation.
+    """
+
+    n_inputs: int
+    n_neurons: int
+    mode: str
+    layers: tuple
+    w_tau: object = None
+    A: object = None
+    backbone: tuple = ()
+    activation: str = "lecun_tanh"
+    readout: object = None
+    proj_w: object = None
+    proj_b: object = None
+    seed: int | None = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        check_mode(self.mode)
+        if self.activation not in ACTIVATIONS:
+            raise ParameterError(f"unknown backbone activation {self.activation!r}; use one of {sorted(ACTIVATIONS)}")
+        n_in, n = int(self.n_inputs), int(self.n_neurons)
+        if n_in < 0 or n < 1:
+            raise ParameterError(f"n_inputs must be >= 0 and n_neurons >= 1, got {n_in} and {n}")
+        set_(self, "n_inputs", n_in)
+        set_(self, "n_neurons", n)
+        layers = tuple(self.layers)
+        if not layers or not all(isinstance(lay, CfCLayer) for lay in layers):
+            raise ParameterError("layers must be a non-empty sequence of CfCLayer")
+        set_(self, "layers", layers)
+        covered = np.concatenate([lay.neurons for lay in layers])
+        if np.sort(covered).tolist() != list(range(n)):
+            raise ParameterError(f"the layers must compute each of the {n} neurons exactly once")
+        pure = self.mode == "pure"
+        for i, lay in enumerate(layers):
+            if lay.pure != pure:
+                raise ParameterError(f"layer {i} {'lacks' if not pure else 'has'} ff2/time_a/time_b "
+                                     f"but mode is {self.mode!r}")
+            if lay.sources.size and (lay.sources.min() < 0 or lay.sources.max() >= n_in + n):
+                raise ParameterError(f"layer {i} has sources outside [0, n_inputs + n_neurons = {n_in + n})")
+        backbone = tuple((check_array("backbone weight", w), check_array("backbone bias", b))
+                         for w, b in self.backbone)
+        if backbone:
+            if len(layers) != 1:
+                raise ParameterError("a backbone is only supported for a single-layer (dense) CfC")
+            k = layers[0].sources.size
+            for w, b in backbone:
+                if w.ndim != 2 or w.shape[0] != k or b.shape != (w.shape[1],):
+                    raise ParameterError(f"backbone layer must have weight (k={k}, U) and bias (U,), "
+                                         f"got {w.shape} and {b.shape}")
+                k = w.shape[1]
+            if layers[0].ff1.shape[0] != k:
+                raise ParameterError(f"head weights must have {k} rows (the backbone width), "
+                                     f"got {layers[0].ff1.shape[0]}")
+        else:
+            for i, lay in enumerate(layers):
+                if lay.ff1.shape[0] != lay.sources.size:
+                    raise ParameterError(f"layer {i}: head weights need one row per source "
+                                         f"({lay.sources.size}), got {lay.ff1.shape[0]}")
+        set_(self, "backbone", backbone)
+        if pure:
+            set_(self, "w_tau", check_array("w_tau", 0.0 if self.w_tau is None else self.w_tau, shape=(n,)))
+            set_(self, "A", check_array("A", 1.0 if self.A is None else self.A, shape=(n,)))
+        elif self.w_tau is not None or self.A is not None:
+            raise ParameterError("w_tau and A are parameters of mode 'pure' only")
+        readout = np.arange(n) if self.readout is None else _int_array("readout", self.readout)
+        if readout.size and (readout.min() < 0 or readout.max() >= n):
+            raise ParameterError(f"readout indices must be in [0, {n})")
+        set_(self, "readout", readout)
+        if self.proj_w is not None:
+            pw = check_array("proj_w", self.proj_w)
+            pb = check_array("proj_b", np.zeros(pw.shape[1]) if self.proj_b is None else self.proj_b)
+            if pw.shape[0] != readout.size or pb.shape != (pw.shape[1],):
+                raise ParameterError(f"proj_w must have shape ({readout.size}, P) and proj_b (P,), "
+                                     f"got {pw.shape} and {pb.shape}")
+            set_(self, "proj_w", pw)
+            set_(self, "proj_b", pb)
+
+    # -- builders ------------------------------------------------------------------------
+    @classmethod
+    def dense(cls, n_inputs: int, units: int, *, mode: str = "default", backbone_units: int = 128,
+              backbone_layers: int = 1, activation: str = "lecun_tanh", proj_size: int | None = None,
+              seed: int = 0) -> "CfCParams":
+        """A fully connected CfC with a backbone (ncps ``CfC(n_inputs, units)``), random init.
+
+        Initialisation as torch: Xavier-uniform weights, uniform(+-1/sqrt(fan_in)) biases.
+        """
+        check_mode(mode)
+        rng = np.random.default_rng(seed)
+        sources = np.arange(n_inputs + units)
+        k = n_inputs + units
+        backbone = []
+        for _ in range(backbone_layers):
+            backbone.append((_xavier(rng, k, backbone_units), _bias(rng, k, backbone_units)))
+            k = backbone_units
+        lay = CfCLayer(neurons=np.arange(units), sources=sources, ff1=_xavier(rng, k, units),
+                       ff1_b=_bias(rng, k, units),
+                       **({} if mode == "pure" else {
+                           h: v for head in _HEADS[1:]
+                           for h, v in ((head, _xavier(rng, k, units)), (head + "_b", _bias(rng, k, units)))}))
+        proj = {}
+        if proj_size is not None:
+            proj = dict(proj_w=_xavier(rng, units, proj_size), proj_b=_bias(rng, units, proj_size))
+        return cls(n_inputs=n_inputs, n_neurons=units, mode=mode, layers=(lay,), backbone=tuple(backbone),
+                   activation=activation, seed=seed, **proj)
+
+    @classmethod
+    def wired(cls, wiring, *, mode: str = "default", layers=None, recurrent: str = "wiring",
+              seed: int = 0) -> "CfCParams":
+        """A CfC on `wiring` (random init), see the module docstring for `recurrent`.
+
+        Parameters
+        ----------
+        wiring : connectome.Wiring
+            Input channels from ``wiring.input_matrix()``, read-out from ``wiring.outputs``.
+        layers : sequence of sequences of neuron names, optional
+            Evaluation order. Default: the ``layer`` column of ``wiring.metadata`` if
+            present (ascending), else one layer with every neuron.
+        recurrent : {"wiring", "ncps"}
+        seed : int
+        """
+        check_mode(mode)
+        if recurrent not in ("wiring", "ncps"):
+            raise ParameterError(f"recurrent must be 'wiring' or 'ncps', got {recurrent!r}")
+        groups = wiring_layers(wiring, layers)
+        n_in = wiring.input_matrix().shape[0]
+        n = wiring.n
+        inp = (wiring.input_matrix() != 0).toarray()
+        chem = (wiring.chemical != 0).toarray() | (wiring.electrical != 0).toarray()
+        rng = np.random.default_rng(seed)
+        out = []
+        for li, idx in enumerate(groups):
+            if recurrent == "ncps":
+                if li == 0:
+                    prev_src, prev_mask = np.arange(n_in), inp[:, idx]
+                else:
+                    prev = groups[li - 1]
+                    prev_src, prev_mask = n_in + prev, chem[np.ix_(prev, idx)]
+                sources = np.r_[prev_src, n_in + idx]
+                mask = np.vstack([prev_mask, np.ones((idx.size, idx.size), bool)])
+                time_mask = None
+            else:
+                full = np.vstack([inp[:, idx], chem[:, idx]])
+                full[n_in + idx, np.arange(idx.size)] = True  # a neuron always sees its own state
+                sources = np.flatnonzero(full.any(axis=1))
+                mask = full[sources]
+                time_mask = mask
+            out.append(_random_layer(rng, idx, sources, mask, time_mask, mode == "pure"))
+        readout = wiring.output_index if len(wiring.outputs) else None
+        return cls(n_inputs=n_in, n_neurons=n, mode=mode, layers=tuple(out), readout=readout, seed=seed)
+
+    # -- kernel view ---------------------------------------------------------------------
+    def kernel_params(self, dtype=np.float64):
+        """:class:`~circuitsim._kernels.cfc.CfCKernelParams` in `dtype` (float32 or float64)."""
+        from .._kernels.cfc import CfCKernelParams
+
+        dtype = np.dtype(dtype)
+        pure = self.mode == "pure"
+        layer_ptr, src_ptr, w_ptr, b_ptr = [0], [0], [0], [0]
+        ws, bs = [], []
+        for lay in self.layers:
+            heads = ("ff1",) if pure else _HEADS
+            W = np.hstack([getattr(lay, h) for h in heads])
+            b = np.concatenate([getattr(lay, h + "_b") for h in heads])
+            ws.append(W.ravel())
+            bs.append(b)
+            layer_ptr.append(layer_ptr[-1] + lay.neurons.size)
+            src_ptr.append(src_ptr[-1] + lay.sources.size)
+            w_ptr.append(w_ptr[-1] + W.size)
+            b_ptr.append(b_ptr[-1] + b.size)
+        neurons = np.concatenate([lay.neurons for lay in self.layers])
+        c = lambda a, dt=dtype: np.ascontiguousarray(a, dtype=dt)  # noqa: E731
+        i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+        if self.backbone:
+            w0, b0 = self.backbone[0]
+            rest = self.backbone[1:]
+            U = w0.shape[1]
+            bw = np.stack([w for w, _ in rest]) if rest else np.zeros((0, U, U))
+            bb = np.stack([b for _, b in rest]) if rest else np.zeros((0, U))
+        else:
+            w0, b0, bw, bb = np.zeros((0, 0)), np.zeros(0), np.zeros((0, 0, 0)), np.zeros((0, 0))
+        return CfCKernelParams(
+            MODES[self.mode], i64(layer_ptr), i64(neurons), i64(src_ptr),
+            i64(np.concatenate([lay.sources for lay in self.layers])), i64(w_ptr), c(np.concatenate(ws)),
+            i64(b_ptr), c(np.concatenate(bs)),
+            c(self.w_tau[neurons] if pure else np.zeros(0)), c(self.A[neurons] if pure else np.zeros(0)),
+            ACTIVATIONS[self.activation], c(w0), c(b0), c(bw), c(bb),
+        )
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write the parameters to an ``.npz`` file atomically (exact round trip)."""
+        from connectome._io.atomic import atomic_path
+
+        a = {"format": np.array("circuitsim.CfCParams/1"), "n_inputs": np.array(self.n_inputs),
+             "n_neurons": np.array(self.n_neurons), "mode": np.array(self.mode),
+             "activation": np.array(self.activation), "readout": self.readout,
+             "n_layers": np.array(len(self.layers)), "n_backbone": np.array(len(self.backbone)),
+             "seed": np.array(-1 if self.seed is None else self.seed)}
+        for key in ("w_tau", "A", "proj_w", "proj_b"):
+            if getattr(self, key) is not None:
+                a[key] = getattr(self, key)
+        for i, (w, b) in enumerate(self.backbone):
+            a[f"backbone{i}_w"], a[f"backbone{i}_b"] = w, b
+        for i, lay in enumerate(self.layers):
+            for f in dataclasses.fields(CfCLayer):
+                v = getattr(lay, f.name)
+                if v is not None:
+                    a[f"layer{i}_{f.name}"] = v
+        with atomic_path(path, suffix=".npz") as tmp:
+            np.savez(tmp, **a)
+
+    @classmethod
+    def load(cls, path) -> "CfCParams":
+        """Read parameters written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as f:
+            if "format" not in f or str(f["format"]) != "circuitsim.CfCParams/1":
+                raise ParameterError(f"{path} is not a CfC parameter file written by CfCParams.save")
+            layers = []
+            for i in range(int(f["n_layers"])):
+                kw = {fl.name: f[f"layer{i}_{fl.name}"] for fl in dataclasses.fields(CfCLayer)
+                      if f"layer{i}_{fl.name}" in f}
+                layers.append(CfCLayer(**kw))
+            backbone = tuple((f[f"backbone{i}_w"], f[f"backbone{i}_b"]) for i in range(int(f["n_backbone"])))
+            opt = {k: f[k] for k in ("w_tau", "A", "proj_w", "proj_b") if k in f}
+            seed = int(f["seed"])
+            return cls(n_inputs=int(f["n_inputs"]), n_neurons=int(f["n_neurons"]), mode=str(f["mode"]),
+                       layers=tuple(layers), backbone=backbone, activation=str(f["activation"]),
+                       readout=f["readout"], seed=None if seed < 0 else seed, **opt)
+
+    def equals(self, other) -> bool:
+        """True if structure and every value are identical."""
+        if not isinstance(other, CfCParams):
+            return False
+        same = lambda a, b: (a is None and b is None) or (  # noqa: E731
+            a is not None and b is not None and np.array_equal(a, b))
+        if (self.n_inputs, self.n_neurons, self.mode, self.activation, len(self.layers), len(self.backbone)) != (
+                other.n_inputs, other.n_neurons, other.mode, other.activation, len(other.layers),
+                len(other.backbone)):
+            return False
+        if not all(same(getattr(self, k), getattr(other, k)) for k in ("w_tau", "A", "readout", "proj_w", "proj_b")):
+            return False
+        if not all(same(a[0], b[0]) and same(a[1], b[1]) for a, b in zip(self.backbone, other.backbone)):
+            return False
+        return all(same(getattr(x, f.name), getattr(y, f.name))
+                   for x, y in zip(self.layers, other.layers) for f in dataclasses.fields(CfCLayer))
+
+
+def wiring_layers(wiring, layers=None) -> list:
+    """Neuron index arrays of each layer (see :meth:`CfCParams.wired`)."""
+    if layers is None:
+        meta = wiring.metadata
+        if "layer" in meta.columns and meta["layer"].notna().all():
+            vals = meta["layer"].to_numpy()
+            distinct = set(vals.tolist())
+            if distinct <= set(_LAYER_ORDER):
+                order = [v for v in _LAYER_ORDER if v in distinct]
+            else:
+                try:
+                    order = sorted(distinct, key=float)
+                except (TypeError, ValueError):
+                    raise ParameterError(
+                        f"cannot order the wiring's layers {sorted(map(str, distinct))}: use numbers or "
+                        f"{list(_LAYER_ORDER)}, or pass layers=[[...], ...] explicitly") from None
+            return [np.flatnonzero(vals == v) for v in order]
+        return [np.arange(wiring.n)]
+    groups = [wiring.index_of(list(g)) for g in layers]
+    flat = np.concatenate(groups) if groups else np.zeros(0, np.int64)
+    if np.sort(flat).tolist() != list(range(wiring.n)):
+        raise ParameterError("layers must list every neuron of the wiring exactly once")
+    if any(g.size == 0 for g in groups):
+        raise ParameterError("layers must not be empty")
+    return groups
