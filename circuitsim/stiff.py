@@ -22,10 +22,16 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
+from typing import ClassVar
 
 import numpy as np
 
+from ._kernels.interpolate import register_dense
+from ._kernels.rosenbrock import evaluate_rodas4
 from .errors import ParameterError
+from .solvers import Solver, register_solver
+
+register_dense("rodas4", 4, evaluate_rodas4)
 
 __all__ = ["Rosenbrock", "integrate_graded", "minimum_degree_order", "symbolic_lu"]
 
@@ -153,8 +159,9 @@ def graded_sparse_lu(kp):
                     positions(syn_rows, kp.pre_index))
 
 
+@register_solver
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class Rosenbrock:
+class Rosenbrock(Solver):
     """Adaptive linearly implicit solver (RODAS4) exploiting the graded network's structure.
 
     Order 4 (embedded order 3 for the error estimate), L-stable, with its own
@@ -176,6 +183,12 @@ class Rosenbrock:
         Largest step (ms, > 0; default unbounded).
     max_steps : int
         Budget of attempted steps (> 0).
+
+    Notes
+    -----
+    With ``simulate(..., solver=Rosenbrock())`` the dense output (``result.at``) is
+    the method's own continuous extension (kind ``"rodas4"``). Batches run their
+    members one after another.
 
     Examples
     --------
@@ -206,9 +219,80 @@ class Rosenbrock:
                 or self.max_steps <= 0:
             raise ParameterError(f"max_steps must be a positive integer, got {self.max_steps!r}")
 
-    name = "rosenbrock"
-    order = 4
-    adaptive = True
+    name: ClassVar[str] = "rosenbrock"
+    dense_kind: ClassVar[str] = "rodas4"
+    order: ClassVar[int] = 4
+
+    def check(self, circuit, t_span) -> None:
+        from .models.graded import Graded
+
+        if not isinstance(circuit.model, Graded):
+            raise ParameterError(
+                f"Rosenbrock exploits the graded network's structure and needs the 'graded' model, got "
+                f"{circuit.model.name!r}; use Dopri5 or RK4 for other models")
+
+    def _integrate(self, job):
+        from ._kernels.buffers import (ACCEPTED, DIVERGED, DONE, MAX_STEPS as B_MAX_STEPS, REJECTED, RHS_CALLS,
+                                       STEP_TOO_SMALL, new_buffers)
+        from ._kernels.rosenbrock import MAX_STEPS, NON_FINITE, OK
+
+        B = job.batch_size
+        rec = job.rec
+        idx = rec.rec_idx
+        runs = []
+        shared_lu = None
+        for b in range(B):
+            kp = job.P if isinstance(job.P, tuple) else job.P[b]
+            if shared_lu is None or not isinstance(job.P, tuple):
+                shared_lu = graded_sparse_lu(kp)
+            runs.append(integrate_graded(kp, job.y0[b], job.t_span, job.table, self, member=b, lu=shared_lu))
+        if rec.use_saveat:
+            cap_out = len(rec.saveat)
+        else:
+            cap_out = max(len(r[1]) for r in runs) + 1
+        S = max(len(r[1]) - 1 for r in runs) if rec.dense else 0
+        buf = new_buffers(job.y0, len(idx), cap_out, S, 4, job.t_span[0])
+        for b, (st, ts, ys, cont, stats) in enumerate(runs):
+            m = len(ts) - 1
+            if rec.use_saveat:
+                tq = rec.saveat[rec.saveat <= ts[-1]]
+                out = np.empty((len(tq), ys.shape[1]))
+                if m > 0:
+                    from ._kernels.rosenbrock import rodas4_dense
+                    rodas4_dense(ts, ys, cont, tq, out)
+                else:
+                    out[:] = ys[0]
+                buf.out_t[b, : len(tq)] = tq
+                buf.out_y[b, : len(tq)] = out[:, idx]
+                buf.n_out[b] = len(tq)
+            else:
+                keep = [j for j in range(m + 1) if j == 0 or j % rec.every == 0 or j == m]
+                buf.out_t[b, : len(keep)] = ts[keep]
+                buf.out_y[b, : len(keep)] = ys[keep][:, idx]
+                buf.n_out[b] = len(keep)
+            if rec.dense:
+                buf.dense_t[b, : m + 1] = ts
+                buf.dense_c[b, :m, 0] = ys[:-1][:, idx]
+                buf.dense_c[b, :m, 1] = ys[1:][:, idx]
+                buf.dense_c[b, :m, 2] = cont[:, 0][:, idx]
+                buf.dense_c[b, :m, 3] = cont[:, 1][:, idx]
+                buf.n_dense[b] = m
+            buf.y[b] = ys[-1]
+            buf.t[b] = ts[-1]
+            buf.stats[b, ACCEPTED] = stats[0]
+            buf.stats[b, REJECTED] = stats[1]
+            buf.stats[b, RHS_CALLS] = stats[2]
+            if st == OK:
+                buf.status[b] = DONE
+            elif st == NON_FINITE:
+                buf.status[b] = DIVERGED
+                buf.fail_t[b] = ts[-1]
+                buf.fail_i[b] = stats[4]
+            elif st == MAX_STEPS:
+                buf.status[b] = B_MAX_STEPS
+            else:
+                buf.status[b] = STEP_TOO_SMALL
+        return buf
 
 
 def constant_table(current):

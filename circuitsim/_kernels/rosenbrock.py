@@ -396,3 +396,33 @@ def rodas4_dense(ts, ys, cont, t_query, out):
         for i in range(N):
             out[q, i] = th1 * ys[j, i] + th * (ys[j + 1, i] + th1 * (cont[j, 0, i] + th * cont[j, 1, i]))
     return 0
+
+
+@njit(cache=True)
+def evaluate_rodas4(node_t, coeffs, n_steps, tq, out):
+    """Evaluate stored RODAS4 steps (rows ``y0, y1, c0, c1``) at times `tq` into `out` (q, n_rec).
+
+    ``y(t0 + theta h) = (1-theta) y0 + theta (y1 + (1-theta) (c0 + theta c1))``.
+    """
+    n_rec = coeffs.shape[2]
+    for j in range(tq.shape[0]):
+        t = tq[j]
+        if t >= node_t[n_steps]:
+            i = n_steps - 1
+        else:
+            a = 0
+            b = n_steps
+            while b - a > 1:
+                m = (a + b) // 2
+                if node_t[m] <= t:
+                    a = m
+                else:
+                    b = m
+            i = a
+        h = node_t[i + 1] - node_t[i]
+        th = (t - node_t[i]) / h
+        th1 = 1.0 - th
+        for c in range(n_rec):
+            out[j, c] = th1 * coeffs[i, 0, c] + th * (coeffs[i, 1, c] + th1 * (coeffs[i, 2, c]
+                                                                               + th * coeffs[i, 3, c]))
+    return 0
