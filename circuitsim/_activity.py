@@ -232,6 +232,8 @@ def _parse_stimulus(stim) -> tuple:
             out.append((s0, s1, str(row[label]) if label is not None else "stimulus"))
         return tuple(out)
     if isinstance(stim, Mapping):
+        if "kind" in stim:  # a circuitsim.inputs stimulus description
+            return _describe_intervals(stim)
         if "start" in stim or "t_on" in stim:
             s0 = float(stim.get("start", stim.get("t_on")))
             s1 = float(stim.get("stop", stim.get("t_off", s0)))
@@ -256,6 +258,24 @@ def _parse_stimulus(stim) -> tuple:
             out.extend(_parse_stimulus(item))
         return tuple(out)
     raise AnalysisError(f"cannot read a stimulus from {type(stim).__name__}; give (start, stop) in ms")
+
+
+def _describe_intervals(d: Mapping) -> tuple:
+    """Intervals of one ``Stimulus.describe()`` dict (constant drives have none)."""
+    neurons = list(d.get("neurons", []))
+    label = ", ".join(map(str, neurons[:4])) + (", ..." if len(neurons) > 4 else "") or "stimulus"
+    kind = d["kind"]
+    if kind == "step":
+        return ((float(d["at"]), float(d["at"]), label),)
+    if kind == "pulse":
+        count = int(d.get("count", 1) or 1)
+        period = float(d.get("period") or 0.0)
+        start, dur = float(d["start"]), float(d["duration"])
+        return tuple((start + j * period, start + j * period + dur, label) for j in range(count))
+    if kind == "samples":
+        times = np.asarray(d.get("times", []), dtype=float)
+        return ((float(times[0]), float(times[-1]), label),) if len(times) else ()
+    return ()  # constant (always on) or unknown kinds: nothing to mark
 
 
 def stimulus_intervals(act: "Activity") -> list:
@@ -283,11 +303,18 @@ def _result_var(result, var):
 
 def _result_dense(result, var: str, n: int, var_index: int):
     at = getattr(result, "at", None)
-    if at is None:
-        return None
+    if at is None or ("dense" in dir(result) and getattr(result, "dense", None) is None):
+        return None  # no continuous extension stored: linear interpolation between samples
+
+    import inspect
+
+    try:
+        by_variable = "variable" in inspect.signature(at).parameters
+    except (TypeError, ValueError):
+        by_variable = False
 
     def dense(tq):
-        out = at(tq)
+        out = at(tq, variable=var) if by_variable else at(tq)
         if isinstance(out, Mapping) or (hasattr(out, "__getitem__") and not isinstance(out, np.ndarray)):
             out = out[var]
         out = np.asarray(out, dtype=float)
@@ -362,7 +389,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         if neurons is None:
             neurons = [f"n{i}" for i in range(values.shape[-1])]
         neurons = tuple(neurons)
-        state_names = tuple(getattr(data, "state_names", None) or (var,))
+        state_names = tuple(getattr(data, "state_names", None) or getattr(data, "variables", None) or (var,))
         var_index = state_names.index(var) if var in state_names else 0
         base_dense = _result_dense(data, var, len(neurons), var_index)
         if base_dense is not None and batch is not None:
@@ -374,6 +401,8 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         if stimulus is None:
             for attr in ("stimulus", "stimuli", "inputs"):
                 s = getattr(data, attr, None)
+                if attr == "stimuli" and s and isinstance(s[0], (list, tuple)):  # one drive per batch member
+                    s = s[batch or 0]
                 if s is not None:
                     try:
                         stimulus = _parse_stimulus(s)

@@ -15,12 +15,10 @@ from ._activity import AnalysisError, MissingPositionsError
 
 __all__ = ["COMMAND_CLASSES", "LAYERS", "anatomical_positions", "layer_of", "layered_positions", "order_neurons"]
 
-#: The layers of the layered circuit drawing, from input to output.
-LAYERS = ("sensory", "inter", "command", "motor")
-
-#: Command interneuron classes of the locomotion circuit (Chalfie et al. 1985;
-#: White et al. 1986): drawn in their own layer between inter and motor neurons.
-COMMAND_CLASSES = frozenset({"AVA", "AVB", "AVD", "AVE", "PVC"})
+# The layers of the layered drawing, from input to output, and the command
+# interneuron classes (AVA, AVB, AVD, AVE, PVC) drawn in their own layer: the
+# same definitions as connectome.layered, which derives layered wirings.
+from connectome.layered import COMMAND_CLASSES, LAYERS  # noqa: E402
 
 _TYPE_TO_LAYER = {"sensory": "sensory", "interneuron": "inter", "inter": "inter", "command": "command",
                   "motor": "motor"}

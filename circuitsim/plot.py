@@ -345,28 +345,26 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
         ax.set_title(f"t = {float(t):.6g} ms")
     else:
         layer = _layout.layer_of(keep_names, meta, w.inputs, w.outputs)
-        palette = LAYER_COLOURS
-        nodes = ax.scatter(xy[:, 0], xy[:, 1], c=[palette[x] for x in layer], s=size, edgecolors="k",
+        nodes = ax.scatter(xy[:, 0], xy[:, 1], c=[LAYER_COLOURS[x] for x in layer], s=size, edgecolors="k",
                            linewidths=0.4, zorder=3, gid="nodes")
         nodes.neurons = tuple(keep_names)
         nodes.activity = None
-        from matplotlib.lines import Line2D
-
-        handles = [Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in palette.items() if k in layer]
-        if legend:
-            ax.add_artist(ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-                                    title="layer", borderaxespad=0))
     if labels or (labels is None and n <= 60):
         for nm, (x, y) in zip(keep_names, xy):
             ax.annotate(nm, (x, y), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=6, zorder=4)
-    if legend and edges:
+    if legend:
         from matplotlib.lines import Line2D
 
-        handles = [Line2D([], [], color=s["color"], ls=s["linestyle"], label=s["label"]) for c, s in EDGE_STYLE.items()
-                   if any(a.get_gid() == f"edges-{c}" for a in ax.collections)]
+        handles = []
+        if act is None:
+            handles += [Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in LAYER_COLOURS.items()
+                        if k in layer]
+        handles += [Line2D([], [], color=s["color"], ls=s["linestyle"], label=s["label"])
+                    for c, s in EDGE_STYLE.items() if any(a.get_gid() == f"edges-{c}" for a in ax.collections)]
         if handles:
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7, ncol=3,
-                      frameon=False)
+            below = -0.2 if layout == "anatomical" else -0.08
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, below), fontsize=7,
+                      ncol=min(len(handles), 4), frameon=False)
     if layout == "anatomical":
         ax.set_xlabel(f"{used_axes[0]} (µm, body axis)")
         ax.set_ylabel(f"{used_axes[1]} (µm)")
@@ -374,7 +372,6 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
     else:
         ax.set_xticks(range(len(_layout.LAYERS)), _layout.LAYERS)
         ax.set_yticks([])
-        ax.set_xlabel("layer")
     ax.autoscale_view()
     ax.margins(0.05)
     return ax

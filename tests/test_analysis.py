@@ -391,3 +391,25 @@ def test_compare_intact_vs_ablated():
     late = pd.DataFrame({"AVAL": [0.0, 1.0]}, index=[200.0, 300.0])
     with pytest.raises(AnalysisError, match="share no time span"):
         A.compare(a, late)
+
+
+# ---------------------------------------------------------------------------
+# a real Result from the engine
+# ---------------------------------------------------------------------------
+def test_engine_result_is_read_with_its_dense_output_and_stimulus():
+    import connectome
+    from circuitsim import inputs
+    from circuitsim.circuit import Circuit
+    from circuitsim.simulate import simulate
+
+    w = connectome.Wiring(["A", "B", "C"], np.array([[0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]]))
+    res = simulate(Circuit(w, "ctrnn"), (0.0, 50.0), inputs.pulse("A", 1.0, start=10.0, duration=5.0, period=20.0,
+                                                                   count=2))
+    act = A.as_activity(res)
+    assert act.var == res.variables[0] and act.neurons == ("A", "B", "C")
+    tq = np.array([3.21, 17.7, 49.99])
+    np.testing.assert_allclose(act.at(tq), res.at(tq, variable=act.var), rtol=0, atol=0)
+    assert [s[:2] for s in act.stimulus] == [(10.0, 15.0), (30.0, 35.0)]
+    assert A.response(res, neurons=["A"]).loc["A", "responded"]
+    with pytest.raises(OutOfSpanError):
+        act.at(50.5)
