@@ -41,17 +41,21 @@ def wiring_from_table(names, table, **kw):
 
 def metadata_for(names):
     k = len(names)
-    return pd.DataFrame(
+    idx = pd.Index(names, name="name")
+    meta = pd.DataFrame(
         {
-            "class": pd.Series([f"C{i // 2}" for i in range(k)], dtype="str"),
-            "type": pd.Series(["sensory", "interneuron", "motor"] * (k // 3) + ["motor"] * (k % 3), dtype="str"),
+            "class": pd.Series([f"C{i // 2}" for i in range(k)], idx, dtype="str"),
+            "type": pd.Series(["sensory", "interneuron", "motor"] * (k // 3) + ["motor"] * (k % 3), idx,
+                              dtype="str"),
             "x": np.linspace(0, 1, k),
             "count": np.arange(k, dtype=np.int64),
             "flag": np.arange(k) % 2 == 0,
-            "note": pd.Series([None if i % 4 == 0 else f"n{i}" for i in range(k)], dtype=object),
+            "note": pd.Series([None if i % 4 == 0 else f"n{i}" for i in range(k)], idx, dtype=object),
         },
-        index=pd.Index(names, name="name"),
+        index=idx,
     )
+    assert meta["type"].notna().all() and meta["note"].iloc[1] == "n1"
+    return meta
 
 
 @pytest.fixture(scope="module")
