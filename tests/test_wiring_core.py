@@ -325,3 +325,15 @@ def test_real_connectome_masks_equal_edge_table(dataset):
     assert w.electrical.nnz == 2 * len(gap)
     if dataset == "varshney2011":
         assert w.n == 279  # the connected somatic network (Varshney et al. 2011)
+
+
+def test_networkx_view_matches_edge_table(wiring, table):
+    names, t = table
+    G = wiring.to_networkx()
+    assert list(G.nodes) == list(wiring.neurons)
+    chem = {(u, v): (d["weight"], d["sign"]) for u, v, k, d in G.edges(keys=True, data=True) if k == "chemical"}
+    assert chem == {(a, b): (float(w), s) for a, b, typ, w, s in t.itertuples(index=False) if typ == "chemical"}
+    gap = {(u, v) for u, v, k in G.edges(keys=True) if k == "electrical"}
+    ref = {(a, b) for a, b, typ, _, _ in t.itertuples(index=False) if typ == "electrical"}
+    assert gap == ref | {(b, a) for a, b in ref}
+    assert G.nodes["N0"]["input"] and G.nodes[names[-1]]["output"] and G.nodes["N5"]["type"] == "motor"
