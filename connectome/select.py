@@ -43,6 +43,7 @@ __all__ = [
     "paths_between",
     "ablate",
     "distances",
+    "with_layers",
     "SYNAPSE_TYPES",
 ]
 
