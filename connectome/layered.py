@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import WiringError
 
-__all__ = ["layered", "COMMAND_CLASSES", "LAYERS"]
+__all__ = ["layered", "layered_wiring", "COMMAND_CLASSES", "LAYERS"]
 
 COMMAND_CLASSES = ("AVA", "AVB", "AVD", "AVE", "PVC")
 LAYERS = ("sensory", "inter", "command", "motor")
@@ -148,3 +148,7 @@ def layered(source, *, sensory=None, inter=None, command=COMMAND_CLASSES, motor=
         info={**w.info, "derived": "layered", "connect": connect, "command": list(cmd)},
     )
     return with_layers(sub, layer_of, layer_column)
+
+
+#: Alias of :func:`layered` that does not shadow this module when re-exported from ``connectome``.
+layered_wiring = layered

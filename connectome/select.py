@@ -39,6 +39,7 @@ __all__ = [
     "neuron_classes",
     "resolve",
     "select",
+    "select_neurons",
     "neighbourhood",
     "paths_between",
     "ablate",
@@ -211,6 +212,10 @@ def select(source, neurons=None, *, types=None, order: str = "source", name: str
     else:
         names = [nm for nm in w.neurons if nm in chosen]
     return w.subset(names, name=name)
+
+
+#: Alias of :func:`select` that does not shadow this module when re-exported from ``connectome``.
+select_neurons = select
 
 
 def _check_synapses(synapses):
