@@ -148,7 +148,7 @@ class PCA:
 
 
 def pca(data, n_components: int | None = 3, *, var: str | None = None, neurons=None,
-        standardize: bool = False, weighting: str = "time", t=None, names=None) -> PCA:
+        standardize: bool = False, weighting: str = "time", start=None, stop=None, t=None, names=None) -> PCA:
     """Principal components of population activity.
 
     Parameters
@@ -167,6 +167,8 @@ def pca(data, n_components: int | None = 3, *, var: str | None = None, neurons=N
         ``"time"`` weights samples by trapezoid quadrature so that irregular
         sampling gives the time-averaged covariance; ``"samples"`` weights
         every sample equally (classic PCA).
+    start, stop : float, optional
+        Fit on this time window only (ms), e.g. after the initial transient.
 
     Returns
     -------
@@ -182,6 +184,8 @@ def pca(data, n_components: int | None = 3, *, var: str | None = None, neurons=N
     1.0
     """
     act = as_activity(data, var=var, t=t, names=names).select(neurons)
+    if start is not None or stop is not None:
+        act = _window(act, start, stop)
     if weighting == "time":
         w = _time_weights(act.t)
     elif weighting == "samples":

@@ -77,6 +77,8 @@ def _mark_stimulus(ax, act: Activity, stimulus=None, shade: bool = True):
     if stimulus is False:
         return []
     intervals = stimulus_intervals(as_activity(act, stimulus=stimulus) if stimulus is not None else act)
+    lo, hi = act.span
+    intervals = [(max(s0, lo), min(s1, hi), lab) for s0, s1, lab in intervals if s1 >= lo and s0 <= hi]
     artists = []
     for k, (s0, s1, label) in enumerate(intervals):
         kw = dict(gid="stimulus", label="stimulus" if k == 0 else "_nolegend_")
@@ -97,8 +99,8 @@ def _activity(data, var, t, names, wiring=None, stimulus=None):
 # heatmap and traces
 # ---------------------------------------------------------------------------
 def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, order: str = "type",
-            cmap="viridis", vmin=None, vmax=None, stimulus=None, colorbar: bool = True, max_labels: int = 80,
-            t=None, names=None):
+            cmap="viridis", vmin=None, vmax=None, stimulus=None, colorbar: bool = True, max_labels: int = 50,
+            normalize: str | None = None, start=None, stop=None, wiring=None, t=None, names=None):
     """Activity of every neuron over time, grouped by layer (type) and class.
 
     Parameters
@@ -115,6 +117,14 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
         Override (or with False hide) the stimulus marker taken from the data.
     max_labels : int
         Label every row when there are at most this many, else only the groups.
+    normalize : {None, "zscore", "minmax"}
+        Rescale every row (over the drawn window) so that small oscillations of
+        weakly active neurons show; the colour bar then reads accordingly.
+    start, stop : float, optional
+        Time window to draw (ms).
+    wiring : connectome.Wiring, optional
+        Source of the neuron types and classes when the data does not carry them
+        (a Result stores only neuron names).
 
     Returns
     -------
@@ -124,9 +134,25 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
     """
     from .analysis import aggregate_classes
 
-    act = _activity(data, var, t, names).select(neurons)
+    from .analysis import _window
+
+    act = _activity(data, var, t, names, wiring=wiring).select(neurons)
+    if start is not None or stop is not None:
+        act = _window(act, start, stop)
     if classes:
         act = aggregate_classes(act)
+    values = act.values
+    label = _value_label(act)
+    if normalize == "zscore":
+        sd = values.std(axis=0)
+        values = (values - values.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        label = f"{label}, z-scored per row"
+    elif normalize == "minmax":
+        lo_, rng_ = values.min(axis=0), np.ptp(values, axis=0)
+        values = (values - lo_) / np.where(rng_ > 0, rng_, 1.0)
+        label = f"{label}, scaled to [0, 1] per row"
+    elif normalize is not None:
+        raise AnalysisError(f"normalize must be None, 'zscore' or 'minmax'; got {normalize!r}")
     if order == "type":
         w = act.wiring
         idx, layers = _layout.order_neurons(act.neurons, act.metadata, getattr(w, "inputs", ()),
@@ -137,9 +163,10 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
         raise AnalysisError(f"order must be 'type' or 'given', got {order!r}")
     ax = _axes(ax, (9, max(3.0, min(8.0, 0.12 * act.n + 2))))
     rows = np.arange(act.n)
-    mesh = ax.pcolormesh(act.t, rows, act.values[:, idx].T, shading="nearest", cmap=cmap, vmin=vmin, vmax=vmax,
+    mesh = ax.pcolormesh(act.t, rows, values[:, idx].T, shading="nearest", cmap=cmap, vmin=vmin, vmax=vmax,
                          gid="heatmap", rasterized=True)
     ax.set_ylim(act.n - 0.5, -0.5)
+    ax.set_xlim(*act.span)
     ordered = [act.neurons[i] for i in idx]
     if act.n <= max_labels:
         ax.set_yticks(rows, ordered, fontsize=max(4, min(9, 600 // max(act.n, 1))))
@@ -157,12 +184,12 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("class" if classes else "neuron")
     if colorbar:
-        ax.figure.colorbar(mesh, ax=ax, label=_value_label(act), pad=0.05)
+        ax.figure.colorbar(mesh, ax=ax, label=label, pad=0.05)
     return ax
 
 
 def traces(data, neurons=None, *, classes=None, var=None, ax=None, cursor=None, stimulus=None,
-           resolution: int | None = None, legend: bool = True, t=None, names=None):
+           resolution: int | None = None, legend: bool = True, wiring=None, t=None, names=None):
     """Activity of chosen neurons (or classes) over time.
 
     Parameters
@@ -176,6 +203,8 @@ def traces(data, neurons=None, *, classes=None, var=None, ax=None, cursor=None, 
     resolution : int, optional
         Evaluate the dense output on this many evenly spaced times instead of
         drawing straight lines between samples (the samples are drawn as dots).
+    wiring : connectome.Wiring, optional
+        Source of the ``class`` column for `classes` when the data lacks it.
 
     Returns
     -------
@@ -183,7 +212,7 @@ def traces(data, neurons=None, *, classes=None, var=None, ax=None, cursor=None, 
     """
     from .analysis import aggregate_classes
 
-    act = _activity(data, var, t, names)
+    act = _activity(data, var, t, names, wiring=wiring)
     if classes is not None:
         agg = aggregate_classes(act)
         cls = [classes] if isinstance(classes, str) else list(classes)
@@ -398,7 +427,8 @@ def update_network(ax, t: float):
 # PCA trajectory
 # ---------------------------------------------------------------------------
 def pca_trajectory(data, t=None, *, pca=None, components=(0, 1), var=None, neurons=None, ax=None,
-                   cmap="viridis", stimulus=None, names=None, times=None):
+                   cmap="viridis", stimulus=None, start=None, stop=None, standardize: bool = False, names=None,
+                   times=None):
     """Phase portrait: the population trajectory in principal-component space.
 
     Parameters
@@ -410,6 +440,10 @@ def pca_trajectory(data, t=None, *, pca=None, components=(0, 1), var=None, neuro
         A fitted PCA (default: fitted on `data`).
     components : (int, int)
         Zero-based components for the horizontal and vertical axes.
+    start, stop : float, optional
+        Draw (and fit) only this time window (ms), e.g. after a transient.
+    standardize : bool
+        Fit the PCA on z-scored neurons (see :func:`circuitsim.analysis.pca`).
 
     Returns
     -------
@@ -419,12 +453,14 @@ def pca_trajectory(data, t=None, *, pca=None, components=(0, 1), var=None, neuro
     """
     from matplotlib.collections import LineCollection
 
+    from .analysis import _window
     from .analysis import pca as fit_pca
 
-    act = as_activity(data, var=var, t=times, names=names).select(neurons)
+    full = as_activity(data, var=var, t=times, names=names).select(neurons)
+    act = _window(full, start, stop) if (start is not None or stop is not None) else full
     c0, c1 = (int(c) for c in components)
     if pca is None:
-        pca = fit_pca(act, max(c0, c1) + 1)
+        pca = fit_pca(act, max(c0, c1) + 1, standardize=standardize)
     if max(c0, c1) >= len(pca.components) or min(c0, c1) < 0:
         raise AnalysisError(f"components {components!r} not available: the PCA has {len(pca.components)}")
     traj = pca.transform(act.select(list(pca.neurons)).values)[:, [c0, c1]]
@@ -440,7 +476,7 @@ def pca_trajectory(data, t=None, *, pca=None, components=(0, 1), var=None, neuro
             p = pca.transform(act.select(list(pca.neurons)).at(s0))[[c0, c1]]
             ax.plot(*p, "*", color="goldenrod", ms=11, gid="stimulus", label="stimulus onset")
     if t is not None:
-        p = pca.transform(act.select(list(pca.neurons)).at(float(t)))[[c0, c1]]
+        p = pca.transform(full.select(list(pca.neurons)).at(float(t)))[[c0, c1]]
         ax.plot(*p, "o", color="red", ms=9, mec="k", gid="time-marker", label=f"t = {float(t):.6g} ms")
     r = pca.explained_variance_ratio
     ax.set_xlabel(f"PC{c0 + 1} ({100 * r[c0]:.1f} % variance)")

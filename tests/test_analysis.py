@@ -155,6 +155,9 @@ def test_pca_recovers_built_in_components():
     np.testing.assert_allclose(p.trajectory[:, 0], sign * 3 * np.cos(2 * np.pi * t / 20), atol=1e-6)
     np.testing.assert_allclose(p.transform(x[123]), p.trajectory[123], atol=1e-12)
     assert list(p.summary().index) == ["PC1", "PC2", "PC3"]
+    late = A.pca(x, 2, t=t, names=list("abcdef"), start=100.0)  # whole periods again
+    np.testing.assert_allclose(late.explained_variance, [4.5, 0.5], rtol=1e-6)
+    assert late.t[0] == 100.0 and len(late.trajectory) == len(late.t)
     assert p.loadings().shape == (6, 3)
 
 

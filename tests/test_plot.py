@@ -230,6 +230,17 @@ def test_heatmap_order_content_and_stimulus(result, tmp_path):
     assert [t.get_text() for t in given.get_yticklabels()] == ["VB1", "PLML"]
     with pytest.raises(AnalysisError, match="order must be"):
         plot.heatmap(result, order="alphabetical")
+    z = plot.heatmap(result, order="given", normalize="zscore", start=100.0, stop=180.0, ax=plt.figure().gca())
+    zm = np.asarray(_by_gid(z, "heatmap")[0].get_array()).reshape(len(NAMES), -1)
+    keep = (result.t >= 100.0) & (result.t <= 180.0)
+    ref = exact(result.t[keep])
+    np.testing.assert_allclose(zm, ((ref - ref.mean(0)) / ref.std(0)).T)
+    assert "z-scored" in z.figure.axes[-1].get_ylabel()
+    mm = plot.heatmap(result, order="given", normalize="minmax", ax=plt.figure().gca())
+    mmv = np.asarray(_by_gid(mm, "heatmap")[0].get_array())
+    assert mmv.min() == 0.0 and mmv.max() == 1.0
+    with pytest.raises(AnalysisError, match="normalize must be"):
+        plot.heatmap(result, normalize="max")
 
 
 def test_traces(result, tmp_path):
@@ -271,6 +282,11 @@ def test_pca_trajectory_marks_time(result, tmp_path):
     _render(ax, tmp_path, "pca")
     with pytest.raises(AnalysisError, match="components"):
         plot.pca_trajectory(result, pca=p, components=(0, 4))
+    late = plot.pca_trajectory(result, 20.0, start=100.0, standardize=True, ax=plt.figure().gca())
+    p_late = A.pca(result, 2, start=100.0, standardize=True)
+    assert len(_by_gid(late, "trajectory")[0].get_segments()) == int((result.t >= 100.0).sum()) - 1
+    m = _by_gid(late, "time-marker")[0]  # a time before the window is still marked
+    np.testing.assert_allclose([m.get_xdata()[0], m.get_ydata()[0]], p_late.transform(exact(20.0)[0]))
     with pytest.raises(OutOfSpanError):
         plot.pca_trajectory(result, 1e4)
 
