@@ -23,7 +23,15 @@ from .errors import (
     UnknownNeuronError,
     WiringError,
 )
-from . import signs
+from . import circuits, export, layered, minimal, select, signs, stats, synthetic
+from .circuits import CIRCUITS, circuit
+from .export import outputs_first, to_ncps
+from .layered import COMMAND_CLASSES
+from .layered import layered as layered_wiring
+from .minimal import MinimalSubcircuit, minimal_subcircuit
+from .select import NoPathError, neighbourhood, paths_between, resolve
+from .select import select as select_neurons
+from .synthetic import auto_ncp, degree_preserving, fully_connected, ncp, random_sparse
 
 try:
     __version__ = _metadata.version("circuitsim")
@@ -31,6 +39,31 @@ except _metadata.PackageNotFoundError:  # running from a source checkout
     __version__ = "0+unknown"
 
 __all__ = [
+    "CIRCUITS",
+    "COMMAND_CLASSES",
+    "MinimalSubcircuit",
+    "NoPathError",
+    "auto_ncp",
+    "circuit",
+    "circuits",
+    "degree_preserving",
+    "export",
+    "fully_connected",
+    "layered",
+    "layered_wiring",
+    "minimal",
+    "minimal_subcircuit",
+    "ncp",
+    "neighbourhood",
+    "outputs_first",
+    "paths_between",
+    "random_sparse",
+    "resolve",
+    "select",
+    "select_neurons",
+    "stats",
+    "synthetic",
+    "to_ncps",
     "Connectome",
     "ConnectomeError",
     "DEFAULT_DATASET",
