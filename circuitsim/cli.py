@@ -1,32 +1,247 @@
-"""The ``circuitsim`` command."""
+"""The ``circuitsim`` command: run the default worm experiment (or a variant of it).
+
+``circuitsim`` with no arguments simulates the graded-potential network of
+Kunert, Shlizerman & Kutz (2014) with the published parameters on the Varshney et
+al. (2011) connectome for 10 s of model time, with a constant 2 nA current into
+PLML and PLMR (the authors' PLM preset), and writes into ``./circuitsim-output/``:
+
+* ``result.npz``: the :class:`~circuitsim.result.Result` (``Result.load`` reads it,
+  ``result.at(t)`` gives the state at any time);
+* ``figure.png``: heatmap of every neuron's ``V - Vth`` and traces of the
+  forward-locomotion motor neurons (VB, DB, VD, DD).
+
+Runs longer than 10 s of model time show a progress bar on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
+
+DEFAULT_STIMULUS = ("PLML", "PLMR")
+DEFAULT_AMPLITUDE = 2000.0  # pA, the authors' PLM preset
+DEFAULT_DURATION = 10.0  # s
+MOTOR_CLASSES = ("VB", "DB", "VD", "DD")
+_CHUNK_MS = 10_000.0
+
+
+class CLIError(Exception):
+    """A user error reported as ``circuitsim: <message>`` with exit status 2."""
+
+
+def _parser():
+    import connectome
+
+    p = argparse.ArgumentParser(
+        prog="circuitsim",
+        description="Simulate the C. elegans graded-potential network (Kunert et al. 2014) on a published "
+                    "connectome and write the result and a figure.")
+    p.add_argument("--dataset", default=connectome.DEFAULT_DATASET,
+                   help="connectome dataset (default %(default)s; see --list-datasets)")
+    p.add_argument("--stimulate", nargs="+", default=list(DEFAULT_STIMULUS), metavar="NAME",
+                   help="neurons receiving the constant current (names separated by spaces or commas; "
+                        "default PLML PLMR)")
+    p.add_argument("--amplitude", type=float, default=DEFAULT_AMPLITUDE,
+                   help="current into each stimulated neuron in pA (default %(default)g = 2 nA)")
+    p.add_argument("--duration", type=float, default=DEFAULT_DURATION,
+                   help="model time in seconds (default %(default)g)")
+    p.add_argument("--solver", default="rosenbrock",
+                   help="rosenbrock (default, stiff), dopri5, rk4 or euler")
+    p.add_argument("--threshold", default="with_input", choices=("with_input", "rest"),
+                   help="threshold convention (default: the authors', stimulus included)")
+    p.add_argument("--output", default="circuitsim-output", help="output folder (default ./%(default)s)")
+    p.add_argument("--no-figure", action="store_true", help="do not draw the figure")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--list-datasets", "--list", action="store_true", help="list the shipped datasets and exit")
+    return p
+
+
+def _stimulus_names(items):
+    names = []
+    for item in items:
+        names.extend(x for x in item.replace(",", " ").split() if x)
+    if not names:
+        raise CLIError("--stimulate needs at least one neuron name")
+    return names
+
+
+class _Progress:
+    """A plain text progress bar on stderr."""
+
+    def __init__(self, total, enabled, width=30):
+        self.total, self.enabled, self.width = total, enabled, width
+        self.start = time.perf_counter()
+
+    def update(self, done):
+        if not self.enabled:
+            return
+        frac = min(1.0, done / self.total)
+        bar = "#" * int(round(frac * self.width))
+        el = time.perf_counter() - self.start
+        sys.stderr.write(f"\r[{bar:<{self.width}}] {100 * frac:5.1f}%  t = {done / 1000:.1f} / "
+                         f"{self.total / 1000:.1f} s  ({el:.1f} s)")
+        sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _concat(parts):
+    """One Result from consecutive single-run Results (the first sample of each later part dropped)."""
+    import numpy as np
+
+    from .result import DenseOutput, Result
+
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    t = np.concatenate([first.t] + [p.t[1:] for p in parts[1:]])
+    y = np.concatenate([first.y] + [p.y[1:] for p in parts[1:]])
+    dense = None
+    if first.dense is not None:
+        nodes = [first.dense.node_t[0, : int(first.dense.n_steps[0]) + 1]]
+        coeffs = [first.dense.coeffs[0, : int(first.dense.n_steps[0])]]
+        for p in parts[1:]:
+            n = int(p.dense.n_steps[0])
+            nodes.append(p.dense.node_t[0, 1: n + 1])
+            coeffs.append(p.dense.coeffs[0, :n])
+        node_t = np.concatenate(nodes)[None]
+        c = np.concatenate(coeffs)[None]
+        dense = DenseOutput(first.dense.kind, node_t, c, np.array([c.shape[1]], dtype=np.int64))
+    stats = {k: sum(p.stats[k] for p in parts) for k in first.stats}
+    return Result(t=t, y=y, variables=first.variables, neurons=first.neurons, units=first.units,
+                  t_span=(first.t_span[0], parts[-1].t_span[1]), t_end=parts[-1].t_end, dense=dense, stats=stats,
+                  stimuli=first.stimuli, meta=first.meta, batched=False)
+
+
+def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock", threshold="with_input",
+                   progress=False):
+    """Build and simulate the experiment; returns ``(circuit, result, wall_seconds)``."""
+    import math
+
+    import connectome
+    import numpy as np
+
+    from .errors import CircuitsimError
+    from .inputs import constant
+    from .models.graded import kunert2014
+    from .simulate import simulate
+    from .solvers import get_solver
+    from . import stiff  # noqa: F401  (registers the Rosenbrock solver)
+
+    if not (math.isfinite(duration_s) and duration_s > 0):
+        raise CLIError(f"--duration must be a positive number of seconds, got {duration_s!r}")
+    if not math.isfinite(amplitude):
+        raise CLIError(f"--amplitude must be a finite current in pA, got {amplitude!r}")
+    try:
+        conn = connectome.load(dataset)
+    except connectome.UnknownDatasetError as err:
+        raise CLIError(str(err)) from None
+    try:
+        solver_obj = get_solver(solver)
+        wiring = connectome.Wiring.from_connectome(conn)
+        names = [wiring.neurons[i] for i in wiring.index_of(stimulate)] if stimulate else []
+    except (CircuitsimError, connectome.ConnectomeError) as err:
+        raise CLIError(str(err)) from None
+    stim = {nm: amplitude for nm in names}
+    circuit = kunert2014(wiring, stim, threshold=threshold)
+    drive = constant(names, amplitude)
+    T = 1000.0 * duration_s
+    bounds = [0.0]
+    while bounds[-1] < T:
+        bounds.append(min(T, bounds[-1] + _CHUNK_MS))
+    bar = _Progress(T, progress and len(bounds) > 2)
+    parts = []
+    y0 = circuit.y0
+    start = time.perf_counter()
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        res = simulate(circuit, (a, b), drive, solver_obj, y0=y0)
+        parts.append(res)
+        y0 = res.at(b)
+        y0 = np.concatenate([y0[v] for v in circuit.model.state_names]) if isinstance(y0, dict) else y0
+        bar.update(b)
+    bar.close()
+    return circuit, _concat(parts), time.perf_counter() - start
+
+
+def _figure(circuit, result, path, title=""):
+    """Heatmap of ``V - Vth`` for every neuron and traces of the motor neurons."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from connectome._io.atomic import atomic_path
+
+    w = circuit.wiring
+    vth = circuit.model.thresholds(circuit)
+    t = np.linspace(result.t_span[0], result.t_end, 2001)
+    V = result.at(t)["V"] - vth
+    cls = w.metadata["class"] if "class" in w.metadata else None
+    motors = [i for i, nm in enumerate(w.neurons) if cls is not None and cls[nm] in MOTOR_CLASSES]
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    lo, hi = np.percentile(V, [2, 98])
+    im = ax1.imshow(V.T, aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi,
+                    extent=(t[0] / 1000, t[-1] / 1000, -0.5, w.n - 0.5), interpolation="nearest")
+    fig.colorbar(im, ax=ax1, label="V - Vth (mV)")
+    ax1.set_ylabel(f"neuron ({w.n}, wiring order)")
+    ax1.set_title(f"{w.name}: graded network (Kunert et al. 2014), {title}")
+    for i in motors:
+        ax2.plot(t / 1000, V[:, i], lw=0.8)
+    if motors:
+        # the first moments (the network leaving its no-input rest) would flatten the oscillation
+        late = V[t >= t[0] + 0.1 * (t[-1] - t[0])][:, motors]
+        lo2, hi2 = np.percentile(late, [0, 100])
+        pad = 0.1 * max(hi2 - lo2, 1e-3)
+        ax2.set_ylim(lo2 - pad, hi2 + pad)
+    ax2.set_xlabel("time (s)")
+    ax2.set_ylabel("V - Vth (mV)")
+    ax2.set_title(f"motor neurons {', '.join(MOTOR_CLASSES)} ({len(motors)})")
+    fig.tight_layout()
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    plt.close(fig)
 
 
 def main(argv=None) -> int:
     """Entry point of the ``circuitsim`` console command."""
     import connectome
 
-    parser = argparse.ArgumentParser(prog="circuitsim", description="Summarise a C. elegans connectome.")
-    parser.add_argument("--dataset", default=connectome.DEFAULT_DATASET, help="dataset name (see --list)")
-    parser.add_argument("--list", action="store_true", help="list the shipped datasets and exit")
-    args = parser.parse_args(argv)
-    if args.list:
+    args = _parser().parse_args(argv)
+    if args.list_datasets:
         for name, desc in connectome.datasets().items():
             print(f"{name:18s} {desc}")
         return 0
     try:
-        conn = connectome.load(args.dataset)
-    except connectome.UnknownDatasetError as err:
+        names = _stimulus_names(args.stimulate)
+        circuit, result, wall = run_experiment(args.dataset, names, args.amplitude, args.duration, args.solver,
+                                               args.threshold, progress=not args.quiet)
+        os.makedirs(args.output, exist_ok=True)
+        out_result = os.path.join(args.output, "result.npz")
+        result.save(out_result)
+        written = [out_result]
+        if not args.no_figure:
+            out_fig = os.path.join(args.output, "figure.png")
+            _figure(circuit, result, out_fig, f"{args.amplitude:g} pA into {', '.join(names)}")
+            written.append(out_fig)
+    except CLIError as err:
         print(f"circuitsim: {err}", file=sys.stderr)
         return 2
-    print(repr(conn))
-    print(conn.summary().to_string())
+    except OSError as err:
+        print(f"circuitsim: cannot write the output: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        steps = int(result.stats["steps"][0])
+        print(f"{circuit.wiring.name}: {circuit.n} neurons, {args.duration:g} s, {', '.join(names)} at "
+              f"{args.amplitude:g} pA; solver {args.solver}: {steps} steps in {wall:.2f} s")
+        for path in written:
+            print(f"wrote {path}")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
