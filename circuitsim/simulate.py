@@ -148,9 +148,10 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
     circuits : Circuit or sequence of Circuit
         One circuit shared by every member, or one per member (same neurons and
         model; parameters may differ).
-    inputs : drive or sequence of drives, optional
-        One drive shared by every member, or one per member (a list whose items
-        are drives, stimuli, lists of stimuli or None).
+    inputs : Stimulus, Drive or list, optional
+        A stimulus or :class:`~circuitsim.inputs.Drive` shared by every member, or a
+        list with one entry per member (each a stimulus, drive, list of stimuli or
+        None). Combine stimuli with ``+`` to share several.
     y0 : array_like (B, n_state), optional
         Initial states per member (default: each circuit's ``y0``).
     Other parameters as :func:`simulate`.
@@ -165,11 +166,8 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
     circuits = [circuits] if isinstance(circuits, Circuit) else list(circuits)
     if not circuits or not all(isinstance(c, Circuit) for c in circuits):
         raise ParameterError("circuits must be a Circuit or a non-empty sequence of Circuit")
-    if isinstance(inputs, (list, tuple)) and inputs and not all(
-            x is None or isinstance(x, (list, tuple)) or hasattr(x, "stimuli") for x in inputs):
-        inputs = [inputs]  # a list of stimuli: one shared drive
-    elif not isinstance(inputs, (list, tuple)) or not inputs:
-        inputs = [inputs]
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        inputs = [inputs]  # one drive shared by every member
     if y0 is not None:
         y0 = np.asarray(y0, dtype=np.float64)
         if y0.ndim != 2:

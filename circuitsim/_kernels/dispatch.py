@@ -20,6 +20,7 @@ implementation up in a dictionary.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import types
 from numba.extending import overload
 
@@ -109,5 +110,5 @@ def _member_overload(P, b):
     if isinstance(P, types.BaseNamedTuple):
         return lambda P, b: P
     if isinstance(P, types.ListType):
-        return lambda P, b: P[b]
+        return lambda P, b: P[np.int64(b)]
     return None
