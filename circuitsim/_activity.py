@@ -327,6 +327,37 @@ def _result_dense(result, var: str, n: int, var_index: int):
     return dense
 
 
+def _liquid_parts(res, batch):
+    """Times, states, names and dense output of a liquid-network sequence result.
+
+    The initial state (at ``t0 = t[0] - dt[0]``) is prepended so that the
+    activity covers the whole span the result's ``at`` accepts.
+    """
+    t = np.asarray(res.t, dtype=float)
+    states = np.asarray(res.states, dtype=float)
+    dt = np.asarray(res.dt, dtype=float)
+    h0 = np.asarray(res.h0, dtype=float)
+    if states.ndim == 3:
+        if batch is None:
+            raise AnalysisError(f"the result is batched ({states.shape[0]} members); pass batch=<index>")
+        t, states, dt, h0 = t[batch], states[batch], dt[batch], h0[batch]
+
+        def dense(tq, _r=res, _b=batch):
+            return np.asarray(_r.at(np.broadcast_to(tq, (states_b, len(tq))))[0])[_b]
+
+        states_b = np.asarray(res.states).shape[0]
+    elif batch is not None:
+        raise AnalysisError("batch= given but the result is not batched")
+    else:
+        def dense(tq, _r=res):
+            return np.asarray(_r.at(tq)[0])
+    t0 = t[0] - dt[0]
+    if dt[0] > 0:
+        t = np.r_[t0, t]
+        states = np.vstack([h0[None, :], states])
+    return t, states, tuple(res.neurons), dense
+
+
 def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=None, wiring=None,
                 stimulus=None, batch: int | None = None) -> Activity:
     """Turn a Result, DataFrame, Activity or array into an :class:`Activity`.
@@ -369,6 +400,12 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         dense = None
         units = ""
         source = None
+    elif hasattr(data, "states") and hasattr(data, "at") and hasattr(data, "h0") and hasattr(data, "dt"):
+        act_t, values, neurons, dense = _liquid_parts(data, batch)
+        var = var or "state"
+        if var != "state":
+            raise AnalysisError(f"a liquid network result has one variable, 'state'; got {var!r}")
+        units, source = "", data
     elif hasattr(data, "t") and hasattr(data, "__getitem__") and not isinstance(data, np.ndarray):
         var = _result_var(data, var)
         try:
