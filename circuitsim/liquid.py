@@ -79,14 +79,14 @@ def _prepare(net, x, dt, times, t0, h0):
         if bad.any():
             b, i = np.argwhere(bad)[0]
             raise InputError(f"times must increase strictly and start after t0; member {b}, sample {i}: "
-                             f"t={tt[b, i]!r} after {(t0v[b] if i == 0 else tt[b, i - 1])!r}")
+                             f"t={float(tt[b, i])!r} after {float(t0v[b] if i == 0 else tt[b, i - 1])!r}")
         t2 = tt
     else:
         dt2 = per_member("dt", 1.0 if dt is None else dt)
         bad = dt2 <= 0
         if bad.any():
             b, i = np.argwhere(bad)[0]
-            raise InputError(f"elapsed times must be > 0; got dt={dt2[b, i]!r} at member {b}, sample {i}")
+            raise InputError(f"elapsed times must be > 0; got dt={float(dt2[b, i])!r} at member {b}, sample {i}")
         t2 = t0v[:, None] + np.cumsum(dt2, axis=1)
     n = net.n_neurons
     if h0 is None:
@@ -99,8 +99,8 @@ def _prepare(net, x, dt, times, t0, h0):
             raise InputError(f"h0 must have shape ({n},) or ({B}, {n}), got {h.shape}")
         if not np.isfinite(h).all():
             raise InputError("h0 contains NaN or infinite values")
-    return (np.ascontiguousarray(x3), np.ascontiguousarray(dt2), np.ascontiguousarray(t2), t0v,
-            np.ascontiguousarray(h, dtype=np.float64), batched)
+    fresh = lambda a: np.array(a, dtype=np.float64, order="C", copy=True)  # noqa: E731  (one kernel signature)
+    return fresh(x3), fresh(dt2), fresh(t2), t0v, fresh(h), batched
 
 
 class LiquidResult:
@@ -237,7 +237,8 @@ class LiquidResult:
 
         Shape like :attr:`states` (Hasani et al. 2021, eq. 2: ``tau_sys = tau / (1 + tau f)``).
         """
-        return self._net.params.cm / self.conductance()
+        g = self.conductance()
+        return self._net.params.cm / g
 
 
 class _Network:
@@ -285,7 +286,8 @@ class _Network:
 
     def _advance(self, x3, dt2, h):
         """States after one step from `h` (Q, n) with inputs (Q, 1, n_in) over dt (Q, 1)."""
-        return self._sequence(np.ascontiguousarray(x3), np.ascontiguousarray(dt2), np.ascontiguousarray(h))[:, 0]
+        fresh = lambda a: np.array(a, dtype=np.float64, order="C", copy=True)  # noqa: E731
+        return self._sequence(fresh(x3), fresh(dt2), fresh(h))[:, 0]
 
 
 class LTCNetwork(_Network):
@@ -398,8 +400,8 @@ class CfCNetwork(_Network):
 
         B, T, _ = x3.shape
         states = np.empty((B, T, self.n_neurons), self.dtype)
-        status = cfc_sequence(self.kernel_params, np.ascontiguousarray(x3, dtype=self.dtype), dt2,
-                              np.ascontiguousarray(h, dtype=self.dtype), states)
+        status = cfc_sequence(self.kernel_params, np.array(x3, dtype=self.dtype, order="C", copy=True), dt2,
+                              np.array(h, dtype=self.dtype, order="C", copy=True), states)
         if status:
             from .errors import DivergenceError
 

@@ -348,8 +348,9 @@ class CfCParams:
             w_ptr.append(w_ptr[-1] + W.size)
             b_ptr.append(b_ptr[-1] + b.size)
         neurons = np.concatenate([lay.neurons for lay in self.layers])
-        c = lambda a, dt=dtype: np.ascontiguousarray(a, dtype=dt)  # noqa: E731
-        i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)  # noqa: E731
+        # fresh, writable, contiguous arrays: one compiled signature for every call
+        c = lambda a, dt=dtype: np.array(a, dtype=dt, order="C", copy=True)  # noqa: E731
+        i64 = lambda a: np.array(a, dtype=np.int64, order="C", copy=True)  # noqa: E731
         if self.backbone:
             w0, b0 = self.backbone[0]
             rest = self.backbone[1:]

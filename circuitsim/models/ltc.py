@@ -65,8 +65,8 @@ def _csr_order_to_post(mat):
                          shape=mat.shape).tocsc()
     order.sort_indices()
     perm = np.rint(order.data).astype(np.int64) - 1
-    return (np.ascontiguousarray(order.indptr, dtype=np.int64),
-            np.ascontiguousarray(order.indices, dtype=np.int64), perm)
+    return (np.array(order.indptr, dtype=np.int64, copy=True),
+            np.array(order.indices, dtype=np.int64, copy=True), perm)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
@@ -261,7 +261,10 @@ def kernel_params_for(params: LTCParams, wiring):
     from .._kernels.ltc import LTCKernelParams
 
     params.check_wiring(wiring)
-    c = np.ascontiguousarray
+
+    def c(a, dtype=None):  # fresh, writable, contiguous: one compiled signature for every call
+        return np.array(a, dtype=dtype, order="C", copy=True)
+
     post_indptr, pre_index, perm = _csr_order_to_post(wiring.chemical)
     s_indptr, s_index, s_perm = _csr_order_to_post(wiring.input_matrix())
     gap = sp.csr_array((params.gap_w, wiring.electrical.indices, wiring.electrical.indptr),
