@@ -77,7 +77,7 @@ class Circuit:
             i = int(np.flatnonzero(bad)[0])
             raise ParameterError(
                 f"{name} must be finite; {self.model.state_names[i // self.wiring.n]!r} of neuron "
-                f"{self.wiring.neurons[i % self.wiring.n]!r} is {arr[i]!r}")
+                f"{self.wiring.neurons[i % self.wiring.n]!r} is {float(arr[i])!r}")
         arr.setflags(write=False)
         return arr
 

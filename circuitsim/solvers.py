@@ -224,9 +224,9 @@ class Dopri5(Solver):
             if name == "rtol":
                 bad = (arr < 0) | (arr >= 1) | ((arr > 0) & (arr < 1e-14))
                 if bad.any():
-                    raise ParameterError(f"{name}{where} must be 0 or in [1e-14, 1), got {arr[bad].flat[0]!r}")
+                    raise ParameterError(f"{name}{where} must be 0 or in [1e-14, 1), got {float(arr[bad].flat[0])!r}")
             elif (arr <= 0).any():
-                raise ParameterError(f"{name}{where} must be positive, got {arr[arr <= 0].flat[0]!r}")
+                raise ParameterError(f"{name}{where} must be positive, got {float(arr[arr <= 0].flat[0])!r}")
             return arr
 
         if isinstance(tol, dict):

@@ -61,8 +61,8 @@ def check_array(name: str, value, *, shape=None, finite: bool = True, positive: 
 
     def _fail(mask, what):
         i = int(np.flatnonzero(mask)[0])
-        pos = "" if arr.ndim == 0 else f" at index {np.unravel_index(i, arr.shape)}"
-        raise ParameterError(f"{name} must be {what}, got {flat[i]!r}{pos}")
+        pos = "" if arr.ndim == 0 else f" at index {tuple(int(k) for k in np.unravel_index(i, arr.shape))}"
+        raise ParameterError(f"{name} must be {what}, got {flat[i].item()!r}{pos}")
 
     if finite and not np.isfinite(flat).all():
         _fail(~np.isfinite(flat), "finite")
