@@ -390,7 +390,7 @@ def phase_difference(data, group_a, group_b, *, period: float | None = None, var
 # ---------------------------------------------------------------------------
 def response(data, onset: float | None = None, *, neurons=None, var: str | None = None,
              baseline: float | None = None, stop: float | None = None, fraction: float = 0.1,
-             threshold: float | None = None, t=None, names=None) -> pd.DataFrame:
+             threshold: float | None = None, min_change: float = 0.0, t=None, names=None) -> pd.DataFrame:
     """Baseline, peak and latency of every neuron's response to a stimulus.
 
     Parameters
@@ -409,6 +409,9 @@ def response(data, onset: float | None = None, *, neurons=None, var: str | None 
         interpolation between samples).
     threshold : float, optional
         Absolute deviation (activity units) to use instead of `fraction`.
+    min_change : float
+        Neurons whose largest deviation does not exceed this (activity units)
+        count as not responding (latency NaN).
 
     Returns
     -------
@@ -446,7 +449,7 @@ def response(data, onset: float | None = None, *, neurons=None, var: str | None 
     for j, nm in enumerate(act.neurons):
         thr = threshold if threshold is not None else fraction * abs(change[j])
         lat = np.nan
-        if abs(change[j]) > 0 and thr > 0:
+        if abs(change[j]) > max(min_change, 0.0) and thr > 0:
             hit = np.flatnonzero(np.abs(dev[:, j]) >= thr)
             if len(hit):
                 i = hit[0]

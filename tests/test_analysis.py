@@ -296,6 +296,8 @@ def test_response_latency_and_peak_known_answers():
     np.testing.assert_allclose(res.loc["down", "latency"], 3.0 + tau * np.log(1 / 0.9), atol=2e-3)
     assert res.loc["down", "peak"] < res.loc["down", "baseline"]
     assert not res.loc["flat", "responded"] and np.isnan(res.loc["flat", "latency"])
+    quiet = A.response(x, onset, t=t, names=["up", "down", "flat"], min_change=3.0)
+    assert quiet["responded"].tolist() == [True, False, False] and np.isnan(quiet.loc["down", "latency"])
     # an absolute threshold: half of the full rise
     half = A.response(x[:, :1], onset, t=t, names=["up"], threshold=2.0)
     np.testing.assert_allclose(half.loc["up", "latency"], 12.0 + tau * np.log(2), atol=2e-3)
