@@ -193,6 +193,13 @@ def from_ncps(module, wiring=None):
     return _cfc_from_ncps(module, wiring)
 
 
+def _tensor(values, like):
+    """A new tensor with `values` (copied: our arrays are read-only) in the dtype of `like`."""
+    import torch
+
+    return torch.tensor(np.array(values, dtype=np.float64), dtype=like.dtype)
+
+
 def _inv_softplus(x):
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(divide="ignore"):
@@ -217,14 +224,14 @@ def to_ncps(net, module):
             def put(key, values, positive=False):
                 t = P[key]
                 v = _inv_softplus(values) if (positive and implicit) else values
-                t.copy_(torch.as_tensor(np.asarray(v), dtype=t.dtype))
+                t.copy_(_tensor(v, t))
 
             def put_masked(key, values, mat, positive=False):
                 t = P[key]
                 dense = _np(t)
                 rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
                 dense[rows, mat.indices] = _inv_softplus(values) if (positive and implicit) else values
-                t.copy_(torch.as_tensor(dense, dtype=t.dtype))
+                t.copy_(_tensor(dense, t))
 
             if P["w"].shape[0] != wiring.n or P["sensory_w"].shape[0] != p.input_w.size:
                 raise ParameterError("the ncps module has a different size than the network")
@@ -250,20 +257,20 @@ def to_ncps(net, module):
             heads = ("ff1",) if p.mode == "pure" else ("ff1", "ff2", "time_a", "time_b")
             for head in heads:
                 lin = getattr(sub, head)
-                lin.weight.copy_(torch.as_tensor(getattr(lay, head).T, dtype=lin.weight.dtype))
-                lin.bias.copy_(torch.as_tensor(getattr(lay, head + "_b"), dtype=lin.bias.dtype))
+                lin.weight.copy_(_tensor(getattr(lay, head).T, lin.weight))
+                lin.bias.copy_(_tensor(getattr(lay, head + "_b"), lin.bias))
             if p.mode == "pure":
-                sub.w_tau.copy_(torch.as_tensor(p.w_tau[lay.neurons][None], dtype=sub.w_tau.dtype))
-                sub.A.copy_(torch.as_tensor(p.A[lay.neurons][None], dtype=sub.A.dtype))
+                sub.w_tau.copy_(_tensor(p.w_tau[lay.neurons][None], sub.w_tau))
+                sub.A.copy_(_tensor(p.A[lay.neurons][None], sub.A))
         if kind == "CfCCell" and p.backbone:
             lins = [m for m in cell.backbone if type(m).__name__ == "Linear"]
             for lin, (w, b) in zip(lins, p.backbone):
-                lin.weight.copy_(torch.as_tensor(w.T, dtype=lin.weight.dtype))
-                lin.bias.copy_(torch.as_tensor(b, dtype=lin.bias.dtype))
+                lin.weight.copy_(_tensor(w.T, lin.weight))
+                lin.bias.copy_(_tensor(b, lin.bias))
         fc = getattr(module, "fc", None)
         if p.proj_w is not None and fc is not None and type(fc).__name__ == "Linear":
-            fc.weight.copy_(torch.as_tensor(p.proj_w.T, dtype=fc.weight.dtype))
-            fc.bias.copy_(torch.as_tensor(p.proj_b, dtype=fc.bias.dtype))
+            fc.weight.copy_(_tensor(p.proj_w.T, fc.weight))
+            fc.bias.copy_(_tensor(p.proj_b, fc.bias))
     return module
 
 
