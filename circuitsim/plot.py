@@ -226,6 +226,8 @@ def traces(data, neurons=None, *, classes=None, var=None, ax=None, cursor=None, 
         if neurons is None and act.n > 20:
             raise AnalysisError(f"the data has {act.n} neurons; choose up to 20 with neurons=[...] or classes=[...]")
         act_sel = act.select(neurons)
+    if cursor is not None:
+        act.check_span(cursor)
     ax = _axes(ax)
     for j, nm in enumerate(act_sel.neurons):
         if resolution:
@@ -327,6 +329,8 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
         `t` outside the simulated span.
     """
     act, w = _split_data(data, wiring, var, names)
+    if act is not None and t is not None:
+        act.check_span(t)  # before anything is drawn
     names_w = list(w.neurons)
     meta = w.metadata
     if (meta is None or meta.shape[1] == 0) and act is not None and act.metadata is not None:
@@ -463,6 +467,8 @@ def pca_trajectory(data, t=None, *, pca=None, components=(0, 1), var=None, neuro
         pca = fit_pca(act, max(c0, c1) + 1, standardize=standardize)
     if max(c0, c1) >= len(pca.components) or min(c0, c1) < 0:
         raise AnalysisError(f"components {components!r} not available: the PCA has {len(pca.components)}")
+    if t is not None:
+        full.check_span(t)
     traj = pca.transform(act.select(list(pca.neurons)).values)[:, [c0, c1]]
     ax = _axes(ax, (5.5, 5))
     segs = np.stack([traj[:-1], traj[1:]], axis=1)
