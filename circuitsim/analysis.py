@@ -30,11 +30,13 @@ import numpy as np
 import pandas as pd
 
 
-from ._activity import Activity, AnalysisError, as_activity, stimulus_intervals
+from ._activity import Activity, AnalysisError, MissingPositionsError, as_activity, stimulus_intervals
 from .errors import UnknownNeuronError
 
 __all__ = [
     "Activity",
+    "AnalysisError",
+    "MissingPositionsError",
     "PCA",
     "aggregate_classes",
     "as_activity",
@@ -45,6 +47,7 @@ __all__ = [
     "phase_difference",
     "phase_relations",
     "response",
+    "stimulus_intervals",
     "time_constant_table",
 ]
 

@@ -23,6 +23,8 @@ snapshot         network + traces side by side at time t (an updatable Figure)
 animate          an animation of the snapshot over time
 save_animation   write an animation as GIF (pillow) or MP4 (ffmpeg)
 animation_html   HTML5 video when ffmpeg is available, JavaScript player otherwise
+order_neurons    drawing order by layer (sensory, inter, command, motor), class and name
+layer_of         the layer of every neuron
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ import numpy as np
 
 from . import _layout
 from ._activity import Activity, AnalysisError, as_activity, stimulus_intervals
+from ._layout import layer_of, order_neurons
 
 __all__ = [
     "animate",
     "animation_html",
     "heatmap",
+    "layer_of",
     "network",
+    "order_neurons",
     "pca_trajectory",
     "save_animation",
     "snapshot",

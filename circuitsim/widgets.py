@@ -56,16 +56,26 @@ def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=Non
     if neurons is None and classes is None:
         neurons = (list(getattr(act.wiring, "outputs", ()))[:4] + list(getattr(act.wiring, "inputs", ()))[:2]
                    or list(act.neurons[: min(6, act.n)]))
-    if fig is None:
-        fig = plt.figure(figsize=(3.6 * k, 6.5), layout="constrained")
-    grid = fig.add_gridspec(2, k, height_ratios=[1.2, 1])
     lo = network_kw.pop("vmin", float(np.nanmin(act.values)))
     hi = network_kw.pop("vmax", float(np.nanmax(act.values)))
-    for i, tt in enumerate(times):
-        ax = fig.add_subplot(grid[0, i])
+    network_kw.setdefault("labels", False)
+    if layout == "anatomical":  # the body is long and thin: one snapshot per row
+        if fig is None:
+            fig = plt.figure(figsize=(11, 2.4 * k + 3), layout="constrained")
+        grid = fig.add_gridspec(k + 1, 1, height_ratios=[1] * k + [1.3])
+        cells = [grid[i, 0] for i in range(k)]
+        trace_cell = grid[k, 0]
+    else:
+        if fig is None:
+            fig = plt.figure(figsize=(3.6 * k + 1, 7), layout="constrained")
+        grid = fig.add_gridspec(2, k, height_ratios=[1.4, 1])
+        cells = [grid[0, i] for i in range(k)]
+        trace_cell = grid[1, :]
+    for i, (tt, cell) in enumerate(zip(times, cells)):
+        ax = fig.add_subplot(cell)
         plot.network(act, tt, layout=layout, ax=ax, missing=missing, vmin=lo, vmax=hi, colorbar=(i == k - 1),
-                     legend=(i == 0), labels=False, **network_kw)
-    ax_tr = fig.add_subplot(grid[1, :])
+                     legend=(i == k - 1), **network_kw)
+    ax_tr = fig.add_subplot(trace_cell)
     plot.traces(act, neurons, classes=classes, ax=ax_tr)
     for tt in times:
         ax_tr.axvline(float(tt), color="k", lw=0.8, gid="cursor")

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from circuitsim import analysis as A
-from circuitsim._activity import AnalysisError
+from circuitsim.analysis import AnalysisError
 from circuitsim.errors import OutOfSpanError, UnknownNeuronError
 
 

@@ -13,7 +13,7 @@ from matplotlib import colors as mcolors  # noqa: E402
 import connectome  # noqa: E402
 from circuitsim import analysis as A  # noqa: E402
 from circuitsim import plot  # noqa: E402
-from circuitsim._activity import AnalysisError, MissingPositionsError  # noqa: E402
+from circuitsim.analysis import AnalysisError, MissingPositionsError  # noqa: E402
 from circuitsim.errors import OutOfSpanError, UnknownNeuronError  # noqa: E402
 
 NAMES = ["PLML", "PLMR", "DVA", "AVAL", "AVAR", "AVBL", "DB1", "VB1", "DD1"]
@@ -335,3 +335,41 @@ def test_animation_gif_and_html(result, tmp_path):
         plot.save_animation(anim, tmp_path / "worm.avi")
     with pytest.raises(OutOfSpanError):
         plot.animate(result, times=[0.0, 500.0])
+
+
+# ---------------------------------------------------------------------------
+# widgets (ipywidgets is optional: the slider is tested when it is installed)
+# ---------------------------------------------------------------------------
+def test_widget_slider_redraws_network_and_cursor(result):
+    pytest.importorskip("ipywidgets")
+    from circuitsim import widgets
+
+    view = widgets.explore(result, 10.0, neurons=["AVAL", "DB1"])
+    assert view.slider.min == 0.0 and view.slider.max == 200.0 and view.slider.value == 10.0
+    view.slider.value = 77.77  # an arbitrary float time, between samples
+    nodes = _by_gid(view.figure.axes_network, "nodes")[0]
+    np.testing.assert_allclose(nodes.get_array(), exact(77.77)[0])
+    assert _by_gid(view.figure.axes_traces, "cursor")[0].get_xdata()[0] == 77.77
+    with pytest.raises(OutOfSpanError):
+        widgets.explore(result, 300.0)
+
+
+def test_widget_static_fallback(result, monkeypatch, tmp_path):
+    from circuitsim import widgets
+
+    monkeypatch.setattr(widgets, "have_widgets", lambda: False)
+    with pytest.warns(UserWarning, match="ipywidgets is not installed"):
+        fig = widgets.explore(result, neurons=["AVAL"])
+    nets = [ax for ax in fig.axes if _by_gid(ax, "nodes")]
+    assert len(nets) == 4
+    np.testing.assert_allclose(_by_gid(nets[1], "nodes")[0].get_array(), exact(200.0 / 3)[0])
+    cursors = [ax for ax in fig.axes if _by_gid(ax, "cursor")][0]
+    np.testing.assert_allclose(sorted(c.get_xdata()[0] for c in _by_gid(cursors, "cursor")),
+                               np.linspace(0, 200, 4))
+    _render(fig, tmp_path, "static_view")
+    fig2 = widgets.static_view(result, [12.5, 99.9], layout="layered", neurons=["DB1"])
+    assert len([ax for ax in fig2.axes if _by_gid(ax, "nodes")]) == 2
+    with pytest.raises(OutOfSpanError):
+        widgets.static_view(result, [12.5, 999.0])
+    with pytest.raises(AnalysisError, match="at least one time"):
+        widgets.static_view(result, [])
