@@ -386,6 +386,8 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
     """
     if isinstance(data, Activity):
         changes = {}
+        if metadata is None and wiring is not None and data.metadata is None:
+            metadata = getattr(wiring, "metadata", None)
         if metadata is not None:
             changes["metadata"] = metadata.reindex(list(data.neurons))
         if wiring is not None:

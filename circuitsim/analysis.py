@@ -500,8 +500,16 @@ def aggregate_classes(data, how: str = "mean", *, classes=None, var: str | None 
     meta["class"] = order
     if act.metadata is not None and "type" in act.metadata:
         meta["type"] = [act.metadata.loc[members[c][0], "type"] for c in order]
-    return act.replace(values=vals, neurons=tuple(order), metadata=meta, source=None,
-                       members=members)
+    dense = None
+    if act.dense is not None:
+        masks = [cls_arr == c for c in order]
+
+        def dense(tq, _d=act.dense, _m=masks, _f=fn):
+            x = _d(tq)
+            return np.column_stack([_f(x[:, m], axis=1) for m in _m])
+
+    return act.replace(values=vals, neurons=tuple(order), metadata=meta, source=None, members=members,
+                       dense=dense)
 
 
 # ---------------------------------------------------------------------------

@@ -116,7 +116,8 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
     neurons : sequence of str, optional
         Only these neurons.
     order : {"type", "given"}
-        ``"type"``: sensory, inter, command, motor; then class and name.
+        ``"type"``: sensory, inter, command, motor; then class and name (the
+        data's own order when it carries neither metadata nor a wiring).
         ``"given"``: the data's own order.
     stimulus : (start, stop), list, or False, optional
         Override (or with False hide) the stimulus marker taken from the data.
@@ -158,10 +159,13 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
         label = f"{label}, scaled to [0, 1] per row"
     elif normalize is not None:
         raise AnalysisError(f"normalize must be None, 'zscore' or 'minmax'; got {normalize!r}")
-    if order == "type":
-        w = act.wiring
+    w = act.wiring
+    known = act.metadata is not None and any(c in act.metadata for c in ("type", "layer", "class"))
+    if order == "type" and (known or w is not None):
         idx, layers = _layout.order_neurons(act.neurons, act.metadata, getattr(w, "inputs", ()),
                                             getattr(w, "outputs", ()))
+    elif order == "type":  # nothing to group by: keep the data's order
+        idx, layers = np.arange(act.n), None
     elif order == "given":
         idx, layers = np.arange(act.n), None
     else:

@@ -226,6 +226,9 @@ def test_heatmap_order_content_and_stimulus(result, tmp_path):
     cls = plot.heatmap(result, classes=True, stimulus=False, ax=plt.figure().gca())
     assert [t.get_text() for t in cls.get_yticklabels()] == ["PLM", "DVA", "AVA", "AVB", "DB", "DD", "VB"]
     assert not _by_gid(cls, "stimulus") and cls.get_ylabel() == "class"
+    bare = plot.heatmap(pd.DataFrame(exact(result.t)[:, ::-1], index=result.t, columns=NAMES[::-1]),
+                        ax=plt.figure().gca())
+    assert [t.get_text() for t in bare.get_yticklabels()] == NAMES[::-1]  # nothing to group by
     given = plot.heatmap(result, order="given", neurons=["VB1", "PLML"], ax=plt.figure().gca())
     assert [t.get_text() for t in given.get_yticklabels()] == ["VB1", "PLML"]
     with pytest.raises(AnalysisError, match="order must be"):
@@ -249,6 +252,9 @@ def test_traces(result, tmp_path):
     assert labels == ["PLM", "AVAL", "DB1"]
     plm = next(ln for ln in ax.lines if ln.get_label() == "PLM")
     np.testing.assert_allclose(plm.get_ydata(), exact(result.t)[:, :2].mean(axis=1))
+    agg = A.aggregate_classes(result)  # class activity between samples comes from the members' dense output
+    np.testing.assert_allclose(agg.at(41.3)[agg.neurons.index("AVA")], exact(41.3)[0][3:5].mean())
+    np.testing.assert_allclose(A.aggregate_classes(result, "max").at([41.3])[0, 0], exact(41.3)[0][:2].max())
     cursor = _by_gid(ax, "cursor")[0]
     assert cursor.get_xdata()[0] == 88.8
     assert _by_gid(ax, "stimulus")  # shaded span
