@@ -46,7 +46,7 @@ def test_sparse_lu_solves_like_dense(setup):
     vals = np.zeros(lu.cols.shape[0])
     ratio, inv_d2 = np.empty(n), np.empty(n)
     graded_schur_assemble(kp, y, fac, ratio, inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, vals)
-    assert lu_factor(lu, vals, np.empty(n, np.int64)) == -1
+    assert lu_factor(lu, vals, np.empty(n)) == -1
     # independent: the full 2n x 2n matrix M = fac I - J from the reference Jacobian
     M = fac * np.eye(2 * n) - ref.jac(0.0, y).toarray()
     rhs = np.random.default_rng(0).normal(size=2 * n)

@@ -66,21 +66,26 @@ class SparseLU(NamedTuple):
     syn_pos: np.ndarray  # int64 (n_syn,)
 
 
-@njit(cache=True)
-def lu_factor(lu, vals, work):
-    """In-place LU (no pivoting) of the assembled values; returns the failing row or -1."""
+@njit(cache=True, fastmath=True)
+def lu_factor(lu, vals, x):
+    """In-place LU (no pivoting) of the assembled values; returns the failing row or -1.
+
+    Row-by-row (IKJ) elimination on the precomputed fill pattern with a dense row
+    accumulator `x` (n,).
+    """
     n = lu.perm.shape[0]
     indptr, cols, diag = lu.indptr, lu.cols, lu.diag
     for r in range(n):
         for q in range(indptr[r], indptr[r + 1]):
-            work[cols[q]] = q
+            x[cols[q]] = vals[q]
         for q in range(indptr[r], diag[r]):
             k = cols[q]
-            piv = vals[diag[k]]
-            lk = vals[q] / piv
-            vals[q] = lk
+            lk = x[k] / vals[diag[k]]
+            x[k] = lk
             for m in range(diag[k] + 1, indptr[k + 1]):
-                vals[work[cols[m]]] -= lk * vals[m]
+                x[cols[m]] -= lk * vals[m]
+        for q in range(indptr[r], indptr[r + 1]):
+            vals[q] = x[cols[q]]
         d = vals[diag[r]]
         if not (abs(d) > 1e-300) or not np.isfinite(d):
             return r
@@ -144,7 +149,7 @@ class _Work(NamedTuple):
     ratio: np.ndarray
     inv_d2: np.ndarray
     vals: np.ndarray
-    iwork: np.ndarray
+    xrow: np.ndarray
     u: np.ndarray
     du: np.ndarray
 
@@ -164,7 +169,7 @@ def _grow(a, n_rows):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, lu):
     """Integrate the graded network from `t0` to `t1` with RODAS4.
 
@@ -208,7 +213,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
     n = N // 2
     w = _Work(np.zeros((6, N)), np.empty(N), np.empty(N), np.zeros(N), np.empty(N), np.empty(n),
               np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(lu.cols.shape[0]),
-              np.empty(n, np.int64), np.empty(n), np.empty(n))
+              np.empty(n), np.empty(n), np.empty(n))
     cap = 256
     ts = np.empty(cap)
     ys = np.empty((cap, N))
@@ -260,7 +265,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
             w.vals[:] = 0.0
             graded_schur_assemble(p, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
             stats[3] += 1
-            if lu_factor(lu, w.vals, w.iwork) >= 0:
+            if lu_factor(lu, w.vals, w.xrow) >= 0:
                 n_sing += 1
                 if n_sing >= 5:
                     return SINGULAR, ts[: m + 1], ys[: m + 1], cont[:m], stats

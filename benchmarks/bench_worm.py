@@ -1,0 +1,175 @@
+"""The default worm experiment: circuitsim's stiff solver against scipy's LSODA, measured in one run.
+
+Experiment: graded network (Kunert et al. 2014, published parameters) on varshney2011
+(279 neurons, 558 state values), 2 nA into PLML and PLMR, 10 s of model time,
+starting from the no-input resting equilibrium.
+
+* baseline: ``solve_ivp(method="LSODA", rtol=1e-6)`` with a scipy.sparse right-hand side
+  (what a competent user writes);
+* circuitsim: ``simulate(circuit, (0, 10000), drive, Rosenbrock())`` (whole call);
+* accuracy of both: max |dV| over 1001 times against a tight reference
+  (scipy BDF, rtol = atol = 1e-10, analytic sparse Jacobian);
+* start-up: a fresh process with a warm compilation cache, from ``python`` to the
+  first result; the cold compile time with an empty cache;
+* batch: 256 simulations (different stimulus amplitudes) with ``simulate_batch``,
+  throughput on 1 thread and on all threads.
+
+Run: ``python benchmarks/bench_worm.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.integrate import solve_ivp
+from scipy.special import expit
+
+import connectome
+from circuitsim.inputs import constant
+from circuitsim.models.graded import kunert2014
+from circuitsim.simulate import simulate, simulate_batch
+from circuitsim.stiff import Rosenbrock
+
+T = 10_000.0
+PLM = {"PLML": 2000.0, "PLMR": 2000.0}
+
+
+def scipy_model(circuit):
+    """Right-hand side and Jacobian with scipy.sparse matrices (the baseline's model code)."""
+    w = circuit.wiring
+    p = circuit.params
+    n = w.n
+    vth = circuit.model.thresholds(circuit)
+    G = sp.csr_array(w.electrical, dtype=float).tolil()
+    G.setdiag(0)
+    G = sp.csr_array(G) * p.g_gap
+    gdeg = np.asarray(G.sum(axis=1)).ravel()
+    Wt = (sp.csr_array(w.chemical, dtype=float) * p.g_syn).T.tocsr()       # [post, pre]
+    E = sp.csr_array(w.sign, dtype=float)
+    E.data = np.where(E.data < 0, p.E_inh, p.E_exc)
+    WEt = (sp.csr_array(w.chemical, dtype=float).multiply(E) * p.g_syn).T.tocsr()
+    I = np.zeros(n)
+    I[w.index_of(list(PLM))] = list(PLM.values())
+    C, Gc, Ec = float(p.C), float(p.Gc), float(p.Ec)
+    a_r, a_d, beta = float(p.a_r), float(p.a_d), float(p.beta)
+
+    def f(t, y):
+        V, s = y[:n], y[n:]
+        dV = (-Gc * (V - Ec) - (gdeg * V - G @ V) - (V * (Wt @ s) - WEt @ s) + I) / C
+        ph = expit(beta * (V - vth))
+        return np.concatenate([dV, a_r * ph * (1 - s) - a_d * s])
+
+    def jac(t, y):
+        V, s = y[:n], y[n:]
+        ph = expit(beta * (V - vth))
+        JVV = (-sp.diags_array(Gc + gdeg + Wt @ s) + G) / C
+        JVs = (WEt - sp.diags_array(V) @ Wt) / C
+        return sp.block_array([[JVV, JVs], [sp.diags_array(a_r * beta * ph * (1 - ph) * (1 - s)),
+                                              sp.diags_array(-a_r * ph - a_d)]], format="csc")
+
+    return f, jac
+
+
+def median_time(fn, repeats):
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+_FRESH = """
+import time; t0 = time.perf_counter()
+import connectome
+from circuitsim.inputs import constant
+from circuitsim.models.graded import kunert2014
+from circuitsim.simulate import simulate
+from circuitsim.stiff import Rosenbrock
+c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000.0, "PLMR": 2000.0})
+r = simulate(c, (0.0, 10000.0), constant(["PLML", "PLMR"], 2000.0), Rosenbrock())
+print(time.perf_counter() - t0)
+"""
+
+
+def fresh_process(env=None):
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _FRESH], capture_output=True, text=True, env=env, check=True)
+    return time.perf_counter() - t0, float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, batch of 32, no cold compile")
+    args = ap.parse_args(argv)
+    reps = 3 if args.quick else 7
+
+    circuit = kunert2014(connectome.load("varshney2011"), PLM)
+    drive = constant(list(PLM), list(PLM.values()))
+    n = circuit.n
+    tq = np.linspace(0.0, T, 1001)
+    f, jac = scipy_model(circuit)
+
+    print("tight reference (BDF, rtol = atol = 1e-10) ...", flush=True)
+    t0 = time.perf_counter()
+    ref = solve_ivp(f, (0, T), circuit.y0, method="BDF", rtol=1e-10, atol=1e-10, jac=jac, t_eval=tq)
+    print(f"  {time.perf_counter() - t0:.1f} s, {ref.nfev} rhs calls")
+    Vref = ref.y[:n].T
+
+    simulate(circuit, (0.0, 100.0), drive, Rosenbrock())            # compile / load the cache
+    t_ours, res = median_time(lambda: simulate(circuit, (0.0, T), drive, Rosenbrock()), reps)
+    err_ours = np.abs(res.at(tq)["V"] - Vref).max()
+    t_lsoda, sol = median_time(lambda: solve_ivp(f, (0, T), circuit.y0, method="LSODA", rtol=1e-6,
+                                                 dense_output=True), max(1, reps // 2))
+    err_lsoda = np.abs(sol.sol(tq)[:n].T - Vref).max()
+    print(f"\ndefault experiment: {n} neurons, 10 s model time, PLM 2 nA (medians)")
+    print(f"  circuitsim Rosenbrock : {t_ours * 1e3:8.1f} ms  ({int(res.stats['steps'][0])} steps, "
+          f"{int(res.stats['rejected'][0])} rejected)  max|dV| = {err_ours:.2e} mV")
+    print(f"  scipy LSODA rtol 1e-6 : {t_lsoda * 1e3:8.1f} ms  ({sol.nfev} rhs calls)  "
+          f"max|dV| = {err_lsoda:.2e} mV")
+    print(f"  speed-up              : {t_lsoda / t_ours:8.1f} x   (target >= 20 x, accuracy <= 0.01 mV: "
+          f"{'yes' if err_ours <= 0.01 else 'NO'})")
+
+    # start-up in a fresh process (the cache is warm after the runs above)
+    wall, inside = fresh_process()
+    print(f"\nfresh process, warm cache: {wall:.2f} s to the first result (of which {inside:.2f} s after "
+          f"interpreter start-up; target < 2 s)")
+    if not args.quick:
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, NUMBA_CACHE_DIR=d)
+            wall, inside = fresh_process(env)
+        print(f"fresh process, empty cache (cold compile): {wall:.2f} s")
+
+    # batch
+    B = 32 if args.quick else 256
+    amps = np.linspace(1000.0, 3000.0, B)
+    drives = [[constant(list(PLM), a)] for a in amps]
+    circuits = [circuit] * B
+    saveat = np.linspace(0.0, T, 201)
+    import numba
+
+    full = numba.get_num_threads()
+    timings = {}
+    for threads in sorted({1, full}):
+        numba.set_num_threads(threads)
+        t0 = time.perf_counter()
+        simulate_batch(circuits, (0.0, T), drives, Rosenbrock(), saveat=saveat)
+        timings[threads] = time.perf_counter() - t0
+    numba.set_num_threads(full)
+    print(f"\nbatch of {B} worm simulations (10 s each, amplitudes 1-3 nA; thresholds as built):")
+    for threads, tt in timings.items():
+        print(f"  {threads} thread(s): {tt:6.2f} s  -> {B / tt:6.1f} simulations/s")
+    if len(timings) > 1:
+        print(f"  speed-up from the other core(s): {timings[1] / timings[full]:.2f} x")
+
+
+if __name__ == "__main__":
+    main()
