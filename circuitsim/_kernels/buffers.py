@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import _cache  # noqa: F401  (cache invalidation across kernel files)
+
 from typing import NamedTuple
 
 import numpy as np

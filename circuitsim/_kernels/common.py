@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import _cache  # noqa: F401  (cache invalidation across kernel files)
+
 import numpy as np
 from numba import njit
 

@@ -11,6 +11,8 @@ them and calls again, resuming from ``buf.t``/``buf.y``/``buf.h``.
 
 from __future__ import annotations
 
+from . import _cache  # noqa: F401  (cache invalidation across kernel files)
+
 from typing import NamedTuple
 
 import numpy as np

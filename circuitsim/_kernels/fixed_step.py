@@ -7,6 +7,8 @@ the states and derivatives at both ends of each step.
 
 from __future__ import annotations
 
+from . import _cache  # noqa: F401  (cache invalidation across kernel files)
+
 import numpy as np
 from numba import njit, prange
 

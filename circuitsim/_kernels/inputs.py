@@ -12,6 +12,8 @@ Batched: member ``b`` owns breaks ``breaks[break_ptr[b]:break_ptr[b+1]]`` and se
 
 from __future__ import annotations
 
+from . import _cache  # noqa: F401  (cache invalidation across kernel files)
+
 from typing import NamedTuple
 
 import numpy as np

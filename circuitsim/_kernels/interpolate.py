@@ -11,6 +11,8 @@ Per-step interpolation data of the recorded variables is stored as ``coeffs[i, :
 
 from __future__ import annotations
 
+from . import _cache  # noqa: F401  (cache invalidation across kernel files)
+
 import numpy as np
 from numba import njit
 
