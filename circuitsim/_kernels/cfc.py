@@ -97,12 +97,13 @@ def _heads_default(G, m, dtb, shared, ts, mode, neurons, h):
     for b in range(B):
         t = ts if shared else dtb[b]
         for q in range(m):
-            f1 = _tanh(G[b, q])
-            f2 = _tanh(G[b, m + q])
+            # float(): the closed form in float64 also for float32 weights
+            f1 = _tanh(float(G[b, q]))
+            f2 = _tanh(float(G[b, m + q]))
             if shared:
-                s = _sigmoid(G[b, 2 * m + q])
+                s = _sigmoid(float(G[b, 2 * m + q]))
             else:
-                s = _sigmoid(G[b, 2 * m + q] * t + G[b, 3 * m + q])
+                s = _sigmoid(float(G[b, 2 * m + q]) * t + float(G[b, 3 * m + q]))
             if mode == MODE_NO_GATE:
                 h[b, neurons[q]] = f1 + s * f2
             else:
@@ -115,9 +116,9 @@ def _heads_pure(G, m, dtb, w_tau, A, off, neurons, h):
     for b in range(B):
         t = dtb[b]
         for q in range(m):
-            f1 = G[b, q]
-            a = A[off + q]
-            h[b, neurons[q]] = -a * np.exp(-t * (abs(w_tau[off + q]) + abs(f1))) * f1 + a
+            f1 = float(G[b, q])
+            a = float(A[off + q])
+            h[b, neurons[q]] = -a * np.exp(-t * (abs(float(w_tau[off + q])) + abs(f1))) * f1 + a
 
 
 @njit(cache=True, error_model="numpy")

@@ -1,0 +1,109 @@
+"""Liquid networks vs ncps on the CPU (same run, same functions, medians).
+
+Batch 64, input dimension 8; LTC with 6 unfolds on a 19-neuron NCP (1000 steps) and
+a 300-neuron AutoNCP (100 steps); CfC (wired, mode "default") on both (1000 steps).
+Each of our networks is imported from the ncps module it is timed against
+(:func:`circuitsim.ncps_io.from_ncps`), so both compute the same function; the
+outputs are compared before timing.  torch runs with 2 threads in its default
+float32; our LTC runs in float64, our CfC in float64 and float32.
+
+Usage::
+
+    python benchmarks/bench_liquid.py [--repeats 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def median_time(fn, repeats):
+    fn()  # warm-up (compilation, allocation)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def startup_seconds() -> float:
+    """Import + first LTC and CfC call in a fresh process (numba cache warm)."""
+    code = (
+        "import time; t0 = time.perf_counter()\n"
+        "import numpy as np\n"
+        "from circuitsim.liquid import LTCNetwork, CfCNetwork\n"
+        "from circuitsim.models.cfc import CfCParams\n"
+        "import connectome\n"
+        "w = connectome.Wiring(['A', 'B'], [[0, 1], [1, 0]], inputs=['A'], outputs=['B'])\n"
+        "LTCNetwork(w).run(np.ones((1, 2, 1)))\n"
+        "CfCNetwork.wired(w).run(np.ones((1, 2, 1)))\n"
+        "CfCNetwork.wired(w, dtype=np.float32).run(np.ones((1, 2, 1)))\n"
+        "print(time.perf_counter() - t0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="fewer steps (smoke test of the script)")
+    args = ap.parse_args(argv)
+
+    import torch
+    from ncps.torch import CfC, LTC
+    from ncps.wirings import NCP, AutoNCP
+
+    from circuitsim.liquid import CfCNetwork
+    from circuitsim.ncps_io import from_ncps
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    B, D = 64, 8
+    scale = 10 if args.quick else 1
+    wirings = {
+        "NCP-19": lambda: NCP(12, 6, 1, 6, 4, 4, 6),
+        "AutoNCP-300": lambda: AutoNCP(300, 10),
+    }
+    cases = [
+        ("LTC", "NCP-19", 1000, 10.0),
+        ("LTC", "AutoNCP-300", 100, 20.0),
+        ("CfC", "NCP-19", 1000, 2.0),
+        ("CfC", "AutoNCP-300", 1000, 2.0),
+    ]
+    rng = np.random.default_rng(0)
+    print(f"batch {B}, input dim {D}, torch threads {torch.get_num_threads()}, repeats {args.repeats} (medians)")
+    print(f"{'model':5} {'wiring':12} {'steps':>5} {'ncps s':>9} {'ours s':>9} {'ratio':>7} {'target':>7}  note")
+    rows = []
+    for model, wname, steps, target in cases:
+        steps = max(steps // scale, 2)
+        x = rng.normal(size=(B, steps, D)).astype(np.float32)
+        xt = torch.as_tensor(x)
+        w = wirings[wname]()
+        m = LTC(D, w, ode_unfolds=6) if model == "LTC" else CfC(D, w)
+        ours = [("float64", from_ncps(m))]
+        if model == "CfC":
+            ours.append(("float32", CfCNetwork(ours[0][1].params, dtype=np.float32)))
+        with torch.no_grad():
+            ref = m(xt)[0].numpy()
+            t_ncps = median_time(lambda: m(xt), max(1, args.repeats if steps * B < 10**6 else 3))
+        for tag, net in ours:
+            err = np.abs(net.run(x).outputs - ref).max()
+            t_ours = median_time(lambda: net.run(x), args.repeats)
+            ratio = t_ncps / t_ours
+            rows.append((model, wname, tag, ratio, target))
+            print(f"{model:5} {wname:12} {steps:5d} {t_ncps:9.4f} {t_ours:9.4f} {ratio:7.1f} {target:7.0f}x  "
+                  f"ours {tag}, max |ours - ncps| = {err:.1e}")
+    print(f"fresh-process start-up (import + first calls, numba cache warm): {startup_seconds():.2f} s")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
