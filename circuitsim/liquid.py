@@ -359,16 +359,19 @@ class CfCNetwork(_Network):
     input_channels : sequence of str, optional
     dtype : {numpy.float64, numpy.float32}
         Arithmetic of the kernel (float32 is what ncps computes in by default).
+    sparse_below : float
+        Layers less dense than this run over synapse lists, the others through BLAS.
     """
 
-    def __init__(self, params: CfCParams, *, neurons=None, input_channels=None, dtype=np.float64):
+    def __init__(self, params: CfCParams, *, neurons=None, input_channels=None, dtype=np.float64,
+                 sparse_below: float = 0.25):
         if not isinstance(params, CfCParams):
             raise ParameterError(f"params must be CfCParams, got {type(params).__name__}")
         dtype = np.dtype(dtype)
         if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise ParameterError(f"dtype must be float32 or float64, got {dtype}")
         self.params, self.dtype = params, dtype
-        self.kernel_params = params.kernel_params(dtype)
+        self.kernel_params = params.kernel_params(dtype, sparse_below=sparse_below)
         self.n_inputs, self.n_neurons = params.n_inputs, params.n_neurons
         self.neurons = tuple(neurons) if neurons is not None else tuple(f"n{i}" for i in range(self.n_neurons))
         self.input_channels = (tuple(input_channels) if input_channels is not None
@@ -378,14 +381,15 @@ class CfCNetwork(_Network):
 
     @classmethod
     def wired(cls, wiring, params: CfCParams | None = None, *, mode: str = "default", recurrent: str = "wiring",
-              layers=None, seed: int = 0, dtype=np.float64) -> "CfCNetwork":
+              layers=None, seed: int = 0, dtype=np.float64, sparse_below: float = 0.25) -> "CfCNetwork":
         """A wired CfC on `wiring` (see :meth:`CfCParams.wired`)."""
         if params is None:
             params = CfCParams.wired(wiring, mode=mode, recurrent=recurrent, layers=layers, seed=seed)
         if params.n_neurons != wiring.n or params.n_inputs != wiring.input_matrix().shape[0]:
             raise ParameterError(f"params are for {params.n_neurons} neurons and {params.n_inputs} inputs, "
                                  f"the wiring has {wiring.n} and {wiring.input_matrix().shape[0]}")
-        return cls(params, neurons=wiring.neurons, input_channels=wiring.input_channels, dtype=dtype)
+        return cls(params, neurons=wiring.neurons, input_channels=wiring.input_channels, dtype=dtype,
+                   sparse_below=sparse_below)
 
     def map_outputs(self, states):
         """Read-out neurons, then the optional linear projection."""

@@ -111,6 +111,21 @@ def test_batch_members_with_own_grids_equal_separate_runs(worm):
         np.testing.assert_allclose(net.run(x[b], times=times[b]).states, res.states[b], atol=1e-13)
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_sparse_and_dense_evaluation_agree(mode, ncp, worm):
+    rng = np.random.default_rng(9)
+    for wiring in (ncp, worm):
+        p = CfCParams.wired(wiring, mode=mode, seed=1)
+        sparse = CfCNetwork.wired(wiring, p, sparse_below=1.1)
+        dense = CfCNetwork.wired(wiring, p, sparse_below=0.0)
+        assert sparse.kernel_params.layer_sparse.all() and not dense.kernel_params.layer_sparse.any()
+        x = rng.normal(size=(3, 7, sparse.n_inputs))
+        dt = rng.uniform(0.1, 2, (3, 7))
+        np.testing.assert_allclose(sparse.run(x, dt).states, dense.run(x, dt).states, atol=1e-13)
+        # shared elapsed times take the merged-time-gate path in dense layers
+        np.testing.assert_allclose(sparse.run(x, 0.5).states, dense.run(x, 0.5).states, atol=1e-13)
+
+
 def test_float32_close_to_float64(ncp):
     rng = np.random.default_rng(6)
     p = CfCParams.wired(ncp, recurrent="ncps", seed=0)

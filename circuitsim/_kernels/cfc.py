@@ -15,9 +15,11 @@ into the shared state ``h`` as soon as they are done, so a later layer sees the
 new states of earlier layers and the previous states of itself and later
 layers (for ncps's layered NCP wiring this is exactly ncps's WiredCfCCell).
 
-Dense products go through BLAS (``np.dot``); when every batch member has the
+Dense layers go through BLAS (``np.dot``); when every batch member has the
 same elapsed time at a step, ``time_a * t + time_b`` is folded into one matrix
-so three products replace four.  Works in float32 or float64 (the dtype of
+so three products replace four.  Sparse layers (a worm-derived wiring under
+``recurrent="wiring"``) run over their synapse lists instead, batch members in
+the innermost (SIMD) loop.  Works in float32 or float64 (the dtype of
 the weights and states).
 """
 
@@ -64,6 +66,10 @@ class CfCKernelParams(NamedTuple):
     bb_b0: np.ndarray  # (U,)
     bb_w: np.ndarray  # (n_bb - 1, U, U)
     bb_b: np.ndarray  # (n_bb - 1, U)
+    layer_sparse: np.ndarray  # int64 (L,): 1 = evaluate the layer by its synapse lists
+    sp_ptr: np.ndarray  # int64 (n + 1,) synapses of each neuron (layer order)
+    sp_row: np.ndarray  # int64 (nnz,) row within the layer's sources
+    sp_w: np.ndarray  # (nnz, heads) weights [ff1, ff2, time_a, time_b] of each synapse
 
 
 @njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
@@ -119,6 +125,30 @@ def _heads_pure(G, m, dtb, w_tau, A, off, neurons, h):
             f1 = float(G[b, q])
             a = float(A[off + q])
             h[b, neurons[q]] = -a * np.exp(-t * (abs(float(w_tau[off + q])) + abs(f1))) * f1 + a
+
+
+@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+def _sparse_heads(p, XT, l, heads, G):
+    """``G[b, head * m + q] = sum_k XT[row_k, b] * w_k[head] + bias`` over the synapses of each neuron."""
+    B = XT.shape[1]
+    m = p.layer_ptr[l + 1] - p.layer_ptr[l]
+    base = p.layer_ptr[l]
+    bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
+    acc = np.empty((heads, B))
+    for q in range(m):
+        for hd in range(heads):
+            bias = float(bl[hd * m + q])
+            for b in range(B):
+                acc[hd, b] = bias
+        for k in range(p.sp_ptr[base + q], p.sp_ptr[base + q + 1]):
+            r = p.sp_row[k]
+            for hd in range(heads):
+                w = float(p.sp_w[k, hd])
+                for b in range(B):
+                    acc[hd, b] += XT[r, b] * w
+        for hd in range(heads):
+            for b in range(B):
+                G[b, hd * m + q] = acc[hd, b]
 
 
 @njit(cache=True, error_model="numpy")
@@ -190,6 +220,24 @@ def cfc_sequence(p, x, dt, h0, states):
             m = p.layer_ptr[l + 1] - p.layer_ptr[l]
             s0 = p.src_ptr[l]
             ns = p.src_ptr[l + 1] - s0
+            neurons = p.layer_neurons[p.layer_ptr[l]:p.layer_ptr[l + 1]]
+            if p.layer_sparse[l]:
+                XT = np.empty((ns, B))
+                for r in range(ns):
+                    src = p.src_index[s0 + r]
+                    if src < n_in:
+                        for b in range(B):
+                            XT[r, b] = x[b, t, src]
+                    else:
+                        for b in range(B):
+                            XT[r, b] = h[b, src - n_in]
+                G = np.empty((B, heads * m))
+                _sparse_heads(p, XT, l, heads, G)
+                if pure:
+                    _heads_pure(G, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, h)
+                else:
+                    _heads_default(G, m, dtb, False, ts, p.mode, neurons, h)
+                continue
             X = np.empty((B, ns), dtype)
             for b in range(B):
                 for r in range(ns):
@@ -208,7 +256,6 @@ def cfc_sequence(p, x, dt, h0, states):
                             Z[b, k] += p.bb_b[i, k]
                     _activate(Z, p.bb_act)
                 X = Z
-            neurons = p.layer_neurons[p.layer_ptr[l]:p.layer_ptr[l + 1]]
             if shared:
                 W = wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((X.shape[1], 3 * m))
                 bl = bc[bc_ptr[l]:bc_ptr[l + 1]]

@@ -329,8 +329,12 @@ class CfCParams:
         return cls(n_inputs=n_in, n_neurons=n, mode=mode, layers=tuple(out), readout=readout, seed=seed)
 
     # -- kernel view ---------------------------------------------------------------------
-    def kernel_params(self, dtype=np.float64):
-        """:class:`~circuitsim._kernels.cfc.CfCKernelParams` in `dtype` (float32 or float64)."""
+    def kernel_params(self, dtype=np.float64, sparse_below: float = 0.25):
+        """:class:`~circuitsim._kernels.cfc.CfCKernelParams` in `dtype` (float32 or float64).
+
+        Layers whose weight matrices are less than `sparse_below` dense (nonzero
+        entries of any head) are evaluated by synapse lists, the others by BLAS.
+        """
         from .._kernels.cfc import CfCKernelParams
 
         dtype = np.dtype(dtype)
@@ -348,6 +352,20 @@ class CfCParams:
             w_ptr.append(w_ptr[-1] + W.size)
             b_ptr.append(b_ptr[-1] + b.size)
         neurons = np.concatenate([lay.neurons for lay in self.layers])
+        heads_ = ("ff1",) if pure else _HEADS
+        sparse_flags, sp_ptr, sp_row, sp_w = [], [0], [], []
+        for lay in self.layers:
+            stack = np.stack([getattr(lay, h) for h in heads_], axis=-1)  # (k, m, heads)
+            nz = (stack != 0).any(axis=-1)
+            is_sparse = (not self.backbone) and nz.mean() < sparse_below
+            sparse_flags.append(int(is_sparse))
+            for q in range(lay.neurons.size):
+                rows = np.flatnonzero(nz[:, q]) if is_sparse else np.zeros(0, np.int64)
+                sp_row.append(rows)
+                sp_w.append(stack[rows, q, :])
+                sp_ptr.append(sp_ptr[-1] + rows.size)
+        sp_row = np.concatenate(sp_row) if sp_row else np.zeros(0, np.int64)
+        sp_w = np.concatenate(sp_w) if sp_w else np.zeros((0, len(heads_)))
         # fresh, writable, contiguous arrays: one compiled signature for every call
         c = lambda a, dt=dtype: np.array(a, dtype=dt, order="C", copy=True)  # noqa: E731
         i64 = lambda a: np.array(a, dtype=np.int64, order="C", copy=True)  # noqa: E731
@@ -365,6 +383,7 @@ class CfCParams:
             i64(b_ptr), c(np.concatenate(bs)),
             c(self.w_tau[neurons] if pure else np.zeros(0)), c(self.A[neurons] if pure else np.zeros(0)),
             ACTIVATIONS[self.activation], c(w0), c(b0), c(bw), c(bb),
+            i64(sparse_flags), i64(sp_ptr), i64(sp_row), c(sp_w.reshape(-1, len(heads_))),
         )
 
     # -- persistence ---------------------------------------------------------------------
