@@ -442,3 +442,19 @@ def test_liquid_result_is_read_with_initial_state_and_dense_output():
         A.as_activity(batched)
     tab = A.time_constant_table(res.tau_sys(), t=res.t, names=res.neurons)
     assert (tab["min"] > 0).all() and list(tab.index) == ["A", "B", "C"]
+
+
+def test_batched_engine_result_member():
+    import connectome
+    from circuitsim import inputs
+    from circuitsim.circuit import Circuit
+    from circuitsim.simulate import simulate_batch
+
+    w = connectome.Wiring(["A", "B"], np.array([[0, 1.0], [0, 0]]))
+    drives = [inputs.pulse("A", 1.0, start=5.0, duration=2.0), inputs.pulse("A", 2.0, start=8.0, duration=3.0)]
+    res = simulate_batch(Circuit(w, "ctrnn"), (0.0, 20.0), drives, saveat=np.linspace(0, 20, 41))
+    second = A.as_activity(res, batch=1)
+    np.testing.assert_allclose(second.at([3.3, 9.9]), res.at([3.3, 9.9], variable=second.var)[1])
+    assert [s[:2] for s in second.stimulus] == [(8.0, 11.0)]
+    with pytest.raises(AnalysisError, match="pass batch="):
+        A.as_activity(res)
