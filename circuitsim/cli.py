@@ -158,11 +158,14 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
     parts = []
     y0 = circuit.y0
     start = time.perf_counter()
+    # fixed-step solvers take ~1e5 steps per second of model time: keep a 1 ms grid instead of every step
+    opts = {} if not solver_obj.fixed_step else {"dense": False}
     for a, b in zip(bounds[:-1], bounds[1:]):
-        res = simulate(circuit, (a, b), drive, solver_obj, y0=y0)
+        if solver_obj.fixed_step:
+            opts["saveat"] = np.linspace(a, b, int(round(b - a)) + 1)
+        res = simulate(circuit, (a, b), drive, solver_obj, y0=y0, **opts)
         parts.append(res)
-        y0 = res.at(b)
-        y0 = np.concatenate([y0[v] for v in circuit.model.state_names]) if isinstance(y0, dict) else y0
+        y0 = np.array(res.y[-1])
         bar.update(b)
     bar.close()
     return circuit, _concat(parts), time.perf_counter() - start
@@ -181,7 +184,11 @@ def _figure(circuit, result, path, title=""):
     w = circuit.wiring
     vth = circuit.model.thresholds(circuit)
     t = np.linspace(result.t_span[0], result.t_end, 2001)
-    V = result.at(t)["V"] - vth
+    if result.dense is not None:
+        V = result.at(t)["V"]
+    else:  # samples only (fixed-step solvers): linear interpolation is enough for a picture
+        V = np.column_stack([np.interp(t, result.t, col) for col in result["V"].T])
+    V = V - vth
     cls = w.metadata["class"] if "class" in w.metadata else None
     motors = [i for i, nm in enumerate(w.neurons) if cls is not None and cls[nm] in MOTOR_CLASSES]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
@@ -212,6 +219,8 @@ def main(argv=None) -> int:
     """Entry point of the ``circuitsim`` console command."""
     import connectome
 
+    from .errors import CircuitsimError
+
     args = _parser().parse_args(argv)
     if args.list_datasets:
         for name, desc in connectome.datasets().items():
@@ -232,6 +241,9 @@ def main(argv=None) -> int:
     except CLIError as err:
         print(f"circuitsim: {err}", file=sys.stderr)
         return 2
+    except CircuitsimError as err:
+        print(f"circuitsim: {err}", file=sys.stderr)
+        return 1
     except OSError as err:
         print(f"circuitsim: cannot write the output: {err}", file=sys.stderr)
         return 1

@@ -40,6 +40,22 @@ def test_other_solver_and_convention(tmp_path):
     assert Result.load(tmp_path / "result.npz").meta["solver"]["name"] == "dopri5"
 
 
+def test_fixed_step_solver_keeps_a_millisecond_grid(tmp_path):
+    assert main(["--duration", "0.02", "--solver", "rk4", "--output", str(tmp_path), "--quiet"]) == 0
+    res = Result.load(tmp_path / "result.npz")
+    np.testing.assert_allclose(res.t, np.arange(0.0, 20.5, 1.0))
+    assert res.dense is None and (tmp_path / "figure.png").exists()
+
+
+def test_solver_failure_is_reported(tmp_path, capsys, monkeypatch):
+    import circuitsim.cli as cli
+    from circuitsim.stiff import Rosenbrock
+
+    monkeypatch.setattr("circuitsim.solvers.get_solver", lambda name: Rosenbrock(max_steps=2))
+    assert cli.main(["--duration", "0.5", "--output", str(tmp_path), "--quiet"]) == 1
+    assert "max_steps" in capsys.readouterr().err
+
+
 def test_list_datasets(capsys):
     assert main(["--list-datasets"]) == 0
     assert "varshney2011" in capsys.readouterr().out
