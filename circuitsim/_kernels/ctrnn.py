@@ -45,10 +45,13 @@ def ctrnn_rhs(p, t, y, u, dydt):
     """``tau_i dx_i/dt = -x_i + sum_j W[j, i] f(x_j) + b_i + u_i``."""
     n = p.tau.shape[0]
     code = p.activation
+    fx = np.empty(n)  # f evaluated once per neuron, not per synapse
+    for j in range(n):
+        fx[j] = _act(code, y[j])
     for i in range(n):
         acc = p.bias[i] + u[i] - y[i]
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-            acc += p.weight[k] * _act(code, y[p.pre_index[k]])
+            acc += p.weight[k] * fx[p.pre_index[k]]
         dydt[i] = acc / p.tau[i]
 
 
