@@ -553,7 +553,9 @@ def decay_time_constants(data, start: float, *, stop: float | None = None, neuro
     Returns
     -------
     DataFrame indexed by neuron with ``tau`` (ms), ``x_inf``, ``amplitude``
-    and ``rmse`` of the fit. Neurons that do not move get NaN tau.
+    and ``rmse`` of the fit. Neurons that do not move, and fits whose time
+    constant exceeds five times the window (a drift the window cannot
+    resolve), get NaN tau.
     """
     from scipy.optimize import curve_fit
 
@@ -578,8 +580,11 @@ def decay_time_constants(data, start: float, *, stop: float | None = None, neuro
         try:
             p, _ = curve_fit(model, s, y, p0=(y[-1], amp0, np.log(tau0)), maxfev=5000)
             rmse = float(np.sqrt(np.mean((model(s, *p) - y) ** 2)))
-            rows.append(dict(neuron=nm, tau=float(np.exp(p[2])), x_inf=float(p[0]), amplitude=float(p[1]),
-                             rmse=rmse))
+            tau = float(np.exp(p[2]))
+            if tau > 5 * span:
+                rows.append(dict(neuron=nm, tau=np.nan, x_inf=np.nan, amplitude=np.nan, rmse=rmse))
+                continue
+            rows.append(dict(neuron=nm, tau=tau, x_inf=float(p[0]), amplitude=float(p[1]), rmse=rmse))
         except RuntimeError:
             rows.append(dict(neuron=nm, tau=np.nan, x_inf=np.nan, amplitude=np.nan, rmse=np.nan))
     return pd.DataFrame(rows).set_index("neuron")

@@ -368,10 +368,11 @@ def test_decay_time_constants():
     t = np.linspace(0, 100, 2001)
     x = np.c_[1 + 3 * np.exp(-np.clip(t - 10, 0, None) / 7.0), -2 + 0.5 * np.exp(-np.clip(t - 10, 0, None) / 20.0),
               np.ones_like(t)]
-    out = A.decay_time_constants(x, 10.0, t=t, names=["fast", "slow", "flat"])
+    x = np.c_[x, 0.01 * t]  # a drift: no time constant resolvable in the window
+    out = A.decay_time_constants(x, 10.0, t=t, names=["fast", "slow", "flat", "drift"])
     np.testing.assert_allclose(out.loc[["fast", "slow"], "tau"], [7.0, 20.0], rtol=1e-4)
     np.testing.assert_allclose(out.loc["fast", "x_inf"], 1.0, atol=1e-4)
-    assert np.isnan(out.loc["flat", "tau"])
+    assert np.isnan(out.loc["flat", "tau"]) and np.isnan(out.loc["drift", "tau"])
 
 
 def test_compare_intact_vs_ablated():
