@@ -338,14 +338,13 @@ def _liquid_parts(res, batch):
     dt = np.asarray(res.dt, dtype=float)
     h0 = np.asarray(res.h0, dtype=float)
     if states.ndim == 3:
+        members = states.shape[0]
         if batch is None:
-            raise AnalysisError(f"the result is batched ({states.shape[0]} members); pass batch=<index>")
+            raise AnalysisError(f"the result is batched ({members} members); pass batch=<index>")
         t, states, dt, h0 = t[batch], states[batch], dt[batch], h0[batch]
 
-        def dense(tq, _r=res, _b=batch):
-            return np.asarray(_r.at(np.broadcast_to(tq, (states_b, len(tq))))[0])[_b]
-
-        states_b = np.asarray(res.states).shape[0]
+        def dense(tq, _r=res, _b=batch, _m=members):
+            return np.asarray(_r.at(np.broadcast_to(tq, (_m, len(tq))))[0])[_b]
     elif batch is not None:
         raise AnalysisError("batch= given but the result is not batched")
     else:
