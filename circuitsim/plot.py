@@ -337,6 +337,10 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
     OutOfSpanError
         `t` outside the simulated span.
     """
+    edges = (edges,) if isinstance(edges, str) else tuple(edges or ())
+    unknown = [e for e in edges if e not in ("chemical", "electrical")]
+    if unknown:
+        raise AnalysisError(f"edges must name 'chemical' and/or 'electrical' synapses, got {unknown}")
     act, w = _split_data(data, wiring, var, names)
     if act is not None and t is not None:
         act.check_span(t)  # before anything is drawn
@@ -356,7 +360,7 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
     ax = _axes(ax, (11, 4) if layout == "anatomical" else (8, 7))
     from matplotlib.collections import LineCollection
 
-    segments = _edge_segments(w, set(keep_names), pos_of, tuple(edges), min_weight)
+    segments = _edge_segments(w, set(keep_names), pos_of, edges, min_weight)
     n_edges = sum(len(s) for s, _ in segments.values())
     alpha = float(np.clip(4.0 / np.sqrt(max(n_edges, 1)), 0.04, 0.6))
     for cat, (segs, widths) in segments.items():

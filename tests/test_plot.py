@@ -193,6 +193,10 @@ def test_network_bad_input(result, wiring):
         plot.network(pd.DataFrame(exact(result.t), index=result.t, columns=NAMES), 5.0)
     with pytest.raises(AnalysisError, match="axes must be"):
         plot.network(result, 5.0, axes=("y", "w"))
+    with pytest.raises(AnalysisError, match="edges must name 'chemical' and/or 'electrical'"):
+        plot.network(result, 5.0, edges=("gap",))
+    single = plot.network(result, 5.0, edges="electrical", ax=plt.figure().gca())
+    assert _by_gid(single, "edges-electrical") and not _by_gid(single, "edges-chemical-excitatory")
 
 
 def test_network_real_worm_anatomy(tmp_path):
