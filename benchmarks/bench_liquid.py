@@ -55,6 +55,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer steps (smoke test of the script)")
+    ap.add_argument("--worm", action="store_true",
+                    help="also the 279-neuron Varshney et al. (2011) wiring (chemical synapses; ncps has no gap junctions)")
     args = ap.parse_args(argv)
 
     import torch
@@ -78,6 +80,20 @@ def main(argv=None):
         ("CfC", "NCP-19", 1000, 2.0),
         ("CfC", "AutoNCP-300", 1000, 2.0),
     ]
+    ours_wiring = {}
+    if args.worm:
+        import connectome
+        from connectome.export import outputs_first, to_ncps
+
+        full = connectome.Wiring.from_connectome(connectome.load("varshney2011"))
+        # 8 input channels: the touch receptors and two more mechanosensors; outputs first for ncps
+        chans = ["ALML", "ALMR", "AVM", "PLML", "PLMR", "PVM", "FLPL", "FLPR"]
+        worm = connectome.Wiring(full.neurons, full.chemical, full.sign, None, chans, full.outputs[:10],
+                                 full.metadata, "varshney2011-chemical")
+        worm = outputs_first(worm)
+        ours_wiring["worm-279"] = worm
+        wirings["worm-279"] = lambda: to_ncps(worm)
+        cases += [("LTC", "worm-279", 100, 20.0), ("CfC", "worm-279", 1000, 2.0)]
     rng = np.random.default_rng(0)
     print(f"batch {B}, input dim {D}, torch threads {torch.get_num_threads()}, repeats {args.repeats} (medians)")
     print(f"{'model':5} {'wiring':12} {'steps':>5} {'ncps s':>9} {'ours s':>9} {'ratio':>7} {'target':>7}  note")
@@ -88,7 +104,7 @@ def main(argv=None):
         xt = torch.as_tensor(x)
         w = wirings[wname]()
         m = LTC(D, w, ode_unfolds=6) if model == "LTC" else CfC(D, w)
-        ours = [("float64", from_ncps(m))]
+        ours = [("float64", from_ncps(m, wiring=ours_wiring.get(wname)))]
         if model == "CfC":
             ours.append(("float32", CfCNetwork(ours[0][1].params, dtype=np.float32)))
         with torch.no_grad():
@@ -101,6 +117,14 @@ def main(argv=None):
             rows.append((model, wname, tag, ratio, target))
             print(f"{model:5} {wname:12} {steps:5d} {t_ncps:9.4f} {t_ours:9.4f} {ratio:7.1f} {target:7.0f}x  "
                   f"ours {tag}, max |ours - ncps| = {err:.1e}")
+        if model == "CfC" and wname in ours_wiring:
+            # beyond ncps: the same wiring with every synapse honoured (sparse, recurrent="wiring")
+            from circuitsim.models.cfc import CfCParams
+
+            net = CfCNetwork.wired(ours_wiring[wname], CfCParams.wired(ours_wiring[wname], recurrent="wiring"))
+            t_ours = median_time(lambda: net.run(x), args.repeats)
+            print(f"{model:5} {wname:12} {steps:5d} {'':>9} {t_ours:9.4f} {'':>7} {'':>8}  "
+                  f"ours recurrent='wiring' (sparse synapse lists, no ncps equivalent)")
     print(f"fresh-process start-up (import + first calls, numba cache warm): {startup_seconds():.2f} s")
     return rows
 

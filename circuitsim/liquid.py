@@ -32,7 +32,48 @@ from .errors import InputError, OutOfSpanError, ParameterError
 from .models.cfc import CfCParams
 from .models.ltc import LTCParams, kernel_params_for
 
-__all__ = ["LTCNetwork", "CfCNetwork", "LiquidResult"]
+__all__ = ["LTCNetwork", "CfCNetwork", "LiquidResult", "ltc_conductance", "ltc_tau_sys"]
+
+
+def ltc_conductance(wiring, params: LTCParams, states, x):
+    """Total membrane conductance ``gleak + sum of synaptic conductances`` (nS) of LTC neurons.
+
+    Works on any LTC states, e.g. ``result["V"]`` of :func:`circuitsim.simulate`.
+
+    Parameters
+    ----------
+    wiring : connectome.Wiring
+    params : LTCParams
+    states : array (..., n)
+        Membrane states (mV), neurons in wiring order.
+    x : array (..., n_in)
+        Raw inputs (before the input mapping) at the same times; broadcast against `states`.
+
+    Returns
+    -------
+    array (..., n)
+    """
+    from ._kernels.ltc import ltc_total_conductance
+
+    states = np.asarray(states, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    if states.shape[-1] != wiring.n or x.shape[-1] != params.input_w.size:
+        raise InputError(f"states must end with {wiring.n} neurons and x with {params.input_w.size} input "
+                         f"channels, got {states.shape} and {x.shape}")
+    lead = np.broadcast_shapes(states.shape[:-1], x.shape[:-1])
+    s2 = np.array(np.broadcast_to(states, lead + states.shape[-1:]).reshape(1, -1, wiring.n), order="C")
+    x2 = np.array(np.broadcast_to(x, lead + x.shape[-1:]).reshape(1, -1, x.shape[-1]), order="C")
+    out = np.empty_like(s2)
+    ltc_total_conductance(kernel_params_for(params, wiring), x2, s2, out)
+    return out.reshape(lead + (wiring.n,))
+
+
+def ltc_tau_sys(wiring, params: LTCParams, states, x):
+    """Effective (liquid) time constant ``cm / (gleak + sum of synaptic conductances)`` (ms).
+
+    Same arguments as :func:`ltc_conductance` (Hasani et al. 2021, eq. 2).
+    """
+    return params.cm / ltc_conductance(wiring, params, states, x)
 
 
 def _prepare(net, x, dt, times, t0, h0):

@@ -137,7 +137,7 @@ def test_ltc_model_plugs_into_the_engine(worm):
 
 
 def test_engine_solvers_agree_with_scipy(worm):
-    """The same ODE through the engine's adaptive (Dopri5) and fixed-step (RK4) solvers."""
+    """The same ODE through the engine's adaptive solver with dense output (Dopri5)."""
     from scipy.integrate import solve_ivp
 
     from circuitsim import inputs, solvers
@@ -155,8 +155,7 @@ def test_engine_solvers_agree_with_scipy(worm):
     circuit = Circuit(worm, "ltc", p, y0=h0)
     res = simulate(circuit, (0.0, 2.0), drive, solver=solvers.Dopri5(rtol=1e-10, atol=1e-10))
     np.testing.assert_allclose(np.asarray(res["V"])[-1], exact.y[:, -1], atol=1e-7)
-    res = simulate(circuit, (0.0, 2.0), drive, solver=solvers.RK4(dt=0.01))
-    np.testing.assert_allclose(np.asarray(res["V"])[-1], exact.y[:, -1], atol=1e-7)
+    np.testing.assert_allclose(res.at(0.7, "V"), exact.sol(0.7), atol=1e-6)  # dense output
 
 
 def test_readout_between_samples(ncp):
@@ -198,6 +197,14 @@ def test_tau_sys_is_cm_over_total_conductance(worm):
         want = p.cm / ref.total_conductance(res.states[t], x[t])
         np.testing.assert_allclose(tau[t], want, rtol=1e-12)
     assert np.all(tau <= p.cm / p.gleak + 1e-12)  # synapses only shorten the time constant
+    # the same on bare arrays (e.g. states from the engine's solvers), inputs broadcast
+    from circuitsim.liquid import ltc_tau_sys
+
+    np.testing.assert_allclose(ltc_tau_sys(worm, p, res.states, x), tau, rtol=1e-14)
+    np.testing.assert_allclose(ltc_tau_sys(worm, p, res.states[:2], x[0]),
+                               [p.cm / ref.total_conductance(res.states[i], x[0]) for i in range(2)], rtol=1e-12)
+    with pytest.raises(InputError, match="states must end with 21 neurons"):
+        ltc_tau_sys(worm, p, res.states[:, :3], x)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
