@@ -13,8 +13,10 @@ s-block of ``J`` is diagonal and is eliminated exactly, leaving an ``n x n``
 system on the membrane potentials whose pattern (diagonal, gap junctions,
 chemical synapses) is fixed. Its fill-reducing ordering (minimum degree) and
 fill pattern are computed once here; the numeric factorisation runs compiled
-every step (no pivoting: the matrix is dominated by ``I/(h gamma)`` plus an
-M-matrix; a zero pivot halves the step).
+every step. There is no pivoting: the leak + gap-junction + synaptic-conductance
+part is symmetric positive definite and diagonally dominant, the eliminated
+synaptic coupling is a smaller perturbation; a zero or non-finite pivot makes
+the step be retried with half the size.
 """
 
 from __future__ import annotations
@@ -207,8 +209,9 @@ class Rosenbrock(Solver):
     Notes
     -----
     With ``simulate(..., solver=Rosenbrock())`` the dense output (``result.at``) is
-    the method's own continuous extension (kind ``"rodas4"``). Batches run their
-    members one after another.
+    the method's own continuous extension (kind ``"rodas4"``). Batch members run in
+    parallel threads (the compiled loop releases the GIL), as many as
+    ``numba.get_num_threads()``.
 
     Examples
     --------
