@@ -256,6 +256,10 @@ def _dominant_frequency(t, x, min_period, max_period):
         return float(np.sum(_fit_sinusoid(t, xc, f)[1] ** 2))
 
     lo, hi = max(f0 - df, freqs[1] / 4), f0 + df
+    if max_period is not None:
+        lo = max(lo, 1.0 / max_period)
+    if min_period is not None:
+        hi = min(hi, 1.0 / min_period)
     res = minimize_scalar(cost, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6 * f0})
     return float(res.x)
 

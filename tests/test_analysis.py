@@ -459,3 +459,51 @@ def test_batched_engine_result_member():
     assert [s[:2] for s in second.stimulus] == [(8.0, 11.0)]
     with pytest.raises(AnalysisError, match="pass batch="):
         A.as_activity(res)
+
+
+def test_more_validation_branches():
+    t = np.arange(4.0)
+    with pytest.raises(AnalysisError, match="non-empty 1-D"):
+        A.as_activity(np.zeros((0, 2)), t=[])
+    with pytest.raises(AnalysisError, match="times must be finite"):
+        A.as_activity(np.zeros((4, 1)), t=[0, 1, 2, np.inf])
+    act = A.as_activity(np.zeros((4, 2)), t=t, names=["a", "b"])
+    with pytest.raises(AnalysisError, match="at least one neuron"):
+        act.select([])
+
+    class BadDense(FakeResult):
+        def at(self, t):
+            return np.zeros((np.size(t), 5))
+
+    f = lambda tq: np.c_[tq, tq]  # noqa: E731
+    bad = A.as_activity(BadDense(np.arange(5.0), {"V": f, "s": f}, ["a", "b"]))
+    with pytest.raises(AnalysisError, match=r"dense output has shape \(1, 5\)"):
+        bad.at(1.5)
+    good = FakeResult(np.arange(5.0), {"V": f, "s": f}, ["a", "b"])
+    with pytest.raises(AnalysisError, match="no state variable 'W'"):
+        A.as_activity(good, var="W")
+
+
+def test_stimulus_description_kinds():
+    from circuitsim import inputs
+
+    x, t = np.zeros((11, 1)), np.linspace(0, 10, 11)
+    descr = [inputs.step("A", 1.0, at=2.0).describe(), inputs.constant("A", 1.0).describe(),
+             inputs.samples("A", [3.0, 4.0, 7.5], [0.0, 1.0, 0.0]).describe()]
+    act = A.as_activity(x, t=t, stimulus=descr)
+    assert [s[:2] for s in act.stimulus] == [(2.0, 2.0), (3.0, 7.5)]  # a constant drive has no marker
+
+    class Described:
+        intervals = [(1.0, 2.0)]
+
+    assert A.as_activity(x, t=t, stimulus=Described()).stimulus == ((1.0, 2.0, "stimulus"),)
+    assert A.as_activity(x, t=t, stimulus={"intervals": [(4.0, 5.0)]}).stimulus == ((4.0, 5.0, "stimulus"),)
+
+
+def test_oscillation_period_bounds():
+    t = np.linspace(0, 400, 4001)
+    x = (np.sin(2 * np.pi * t / 50) + 0.2 * np.sin(2 * np.pi * t / 10))[:, None]
+    out = A.oscillations(x, t=t, names=["a"], min_period=20)
+    np.testing.assert_allclose(out.loc["a", "period"], 50, rtol=1e-3)
+    slow = A.oscillations(x, t=t, names=["a"], min_period=1000, max_period=2000)
+    assert 1000 <= slow.loc["a", "period"] <= 2000 and not slow.loc["a", "oscillating"]  # < 2 cycles fit

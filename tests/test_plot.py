@@ -383,3 +383,19 @@ def test_widget_static_fallback(result, monkeypatch, tmp_path):
         widgets.static_view(result, [12.5, 999.0])
     with pytest.raises(AnalysisError, match="at least one time"):
         widgets.static_view(result, [])
+
+
+def test_layers_from_metadata_column_or_wiring_ends():
+    meta = pd.DataFrame({"layer": ["sensory", "inter", "command", "motor"]}, index=["s", "i", "c", "m"])
+    assert plot.layer_of(["m", "s"], meta) == ["motor", "sensory"]
+    assert plot.layer_of(["x", "y", "z"], None, inputs=["x"], outputs=["z"]) == ["sensory", "inter", "motor"]
+    order, layers = plot.order_neurons(["z", "y", "x"], None, inputs=["x"], outputs=["z"])
+    assert list(order) == [2, 1, 0] and layers == ["sensory", "inter", "motor"]
+
+
+def test_network_needs_activity_for_every_drawn_neuron(result, wiring):
+    part = pd.DataFrame(exact(result.t)[:, :4], index=result.t, columns=NAMES[:4])
+    with pytest.raises(AnalysisError, match="5 wiring neurons have no activity"):
+        plot.network(part, 5.0, wiring=wiring)
+    ax = plot.network(part, 5.0, wiring=wiring.subset(NAMES[:4]))
+    assert len(_by_gid(ax, "nodes")[0].get_offsets()) == 4
