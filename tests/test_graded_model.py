@@ -156,3 +156,14 @@ def test_binding_validation(wiring):
 def test_thresholds_function_matches_model(wiring):
     p = GradedParams()
     np.testing.assert_allclose(thresholds(p, wiring), kunert2014(wiring).kernel_params().vth)
+
+
+def test_resting_state_failure_is_reported(wiring):
+    from circuitsim.models.graded import resting_state
+
+    p = GradedParams()
+    with pytest.raises(ParameterError, match="no resting equilibrium found.*pass an explicit initial state y0"):
+        resting_state(p, wiring, thresholds(p, wiring), max_iter=0)
+    y = resting_state(p, wiring, thresholds(p, wiring), current(wiring, STIM))
+    ref = ReferenceGraded(wiring, vth=thresholds(p, wiring))
+    np.testing.assert_allclose(ref.f(0.0, y, current(wiring, STIM)), 0.0, atol=1e-8)
