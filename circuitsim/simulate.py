@@ -81,7 +81,7 @@ def _check_saveat(saveat, t0, t1):
     if s[0] < t0 or s[-1] > t1:
         bad = s[(s < t0) | (s > t1)][0]
         raise ParameterError(f"saveat time {bad:g} ms is outside the simulated span [{t0:g}, {t1:g}] ms")
-    return np.ascontiguousarray(s)
+    return np.array(s, dtype=np.float64)  # a fresh writable copy
 
 
 def _check_every(every):
@@ -205,15 +205,15 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     rec_idx, variables, neurons = _record_index(ref, record, variables)
     drives = [as_drive(d) for d in inputs]
     channels = ref.model.input_names(ref.wiring)
-    table = build_table(drives, channels, ref.wiring, (t0, t1))
+    table = kernel_ready(build_table(drives, channels, ref.wiring, (t0, t1)))
     breaks = [table.breaks[table.break_ptr[b]:table.break_ptr[b + 1]] for b in range(B)]
     if batched and saveat is None and B > 1:
         same = all(len(x) == len(breaks[0]) and np.array_equal(x, breaks[0]) for x in breaks)
         if not (solver.fixed_step and same):
             raise ParameterError("batched runs share their sample times: with an adaptive solver or drives with "
                                  "different jump times, pass saveat=<times>")
-    rec = Recording(t0, t1, rec_idx, every, saveat if saveat is not None else np.zeros(0), saveat is not None,
-                    bool(dense))
+    rec = kernel_ready(Recording(t0, t1, rec_idx, every, saveat if saveat is not None else np.zeros(0),
+                                 saveat is not None, bool(dense)))
     # memory check (known step counts only)
     job = Job(circuits, None, table, breaks, y0, rec, (t0, t1))
     steps = solver.expected_steps(job)
@@ -247,13 +247,23 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     return result
 
 
+def kernel_ready(nt):
+    """`nt` (a NamedTuple) with every array field C-contiguous and writable.
+
+    numba compiles a separate specialization for read-only or non-contiguous
+    arrays; normalising here keeps one signature per model and solver.
+    """
+    fields = [np.require(f, requirements=["C", "W"]) if isinstance(f, np.ndarray) else f for f in nt]
+    return type(nt)(*fields)
+
+
 def _kernel_params(circuits):
     first = circuits[0]
     if all(c is first for c in circuits):
-        return first.kernel_params()
+        return kernel_ready(first.kernel_params())
     from numba import typed
 
-    return typed.List([c.kernel_params() for c in circuits])
+    return typed.List([kernel_ready(c.kernel_params()) for c in circuits])
 
 
 def _make_result(job, buf, solver, variables, neurons, drives, batched):

@@ -253,7 +253,7 @@ class Dopri5(Solver):
         if tol.shape != (circuit.n_state,):
             raise ParameterError(f"{name} array must have shape ({circuit.n_state},) (one per state entry), "
                                  f"got {tol.shape}")
-        return np.ascontiguousarray(tol, dtype=np.float64)
+        return np.array(tol, dtype=np.float64)  # writable copy: one kernel signature
 
     def check(self, circuit, t_span) -> None:
         self._tol_vector("rtol", circuit)

@@ -153,3 +153,14 @@ def test_memory_guard(circuit):
 
     with pytest.raises(ParameterError, match=r"would store .* GB .* dense=False"):
         simulate(circuit, (0.0, 1e4), None, RK4(1e-3), max_bytes=1e6)
+
+
+def test_adaptive_output_buffers_grow_without_changing_the_run(circuit):
+    """More steps than the first buffer guess: the kernel returns, buffers grow, the run resumes."""
+    solver = Dopri5(rtol=1e-10, atol=1e-12)
+    drive = inputs.pulse("AVAL", 1.0, start=1.0, duration=0.5, period=1.0, count=40)
+    grown = simulate(circuit, (0.0, 60.0), drive, solver)
+    assert grown.stats["steps"][0] > 4 * 256
+    fresh = simulate(circuit, (0.0, 60.0), drive, solver, saveat=grown.t, dense=False)
+    assert fresh.stats["steps"][0] == grown.stats["steps"][0]
+    np.testing.assert_allclose(fresh["x"], grown["x"], rtol=0, atol=1e-13)
