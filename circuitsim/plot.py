@@ -296,7 +296,7 @@ def _edge_segments(wiring, keep_names, pos_of, edge_types, min_weight):
 def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, ax=None, cmap="coolwarm",
             vmin=None, vmax=None, node_size=None, edges=("chemical", "electrical"), min_weight: float = 0.0,
             labels=None, missing: str = "error", axes="auto", colorbar: bool = True, legend: bool = True,
-            names=None):
+            arrows=None, names=None):
     """The wiring, nodes coloured by activity at time `t`.
 
     Parameters
@@ -318,6 +318,9 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
         Hide synapses weaker than this.
     labels : bool, optional
         Write neuron names (default: when at most 60 neurons).
+    arrows : bool, optional
+        Arrowheads (pre -> post) on chemical synapses (gid ``"arrow"``; default:
+        when at most 150 chemical synapses are drawn).
     missing : {"error", "drop", "row"}
         Anatomical layout only: what to do with neurons without a soma
         position (see :func:`circuitsim._layout.anatomical_positions`).
@@ -370,6 +373,17 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
                                          label=style["label"]))
     n = len(keep_names)
     size = node_size if node_size is not None else max(12.0, min(120.0, 4000.0 / max(n, 1)))
+    chem = [(cat, segs) for cat, (segs, _) in segments.items() if cat != "electrical"]
+    n_chem = sum(len(segs) for _, segs in chem)
+    if arrows or (arrows is None and 0 < n_chem <= 150):
+        from matplotlib.patches import FancyArrowPatch
+
+        shrink = 0.5 * np.sqrt(size) + 1.0  # node radius in points
+        for cat, segs in chem:
+            for (x0, y0), (x1, y1) in segs:
+                ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=10,
+                                             color=EDGE_STYLE[cat]["color"], alpha=min(1.0, 2 * alpha), lw=0,
+                                             shrinkA=shrink, shrinkB=shrink, zorder=2, gid="arrow"))
     xy = np.array([pos_of[nm] for nm in keep_names]).reshape(-1, 2)
     if act is not None:
         missing_act = [nm for nm in keep_names if nm not in act.neurons]

@@ -133,6 +133,10 @@ def test_network_positions_and_edges(result, wiring, tmp_path):
     seg = {tuple(map(tuple, s)) for s in _by_gid(ax, "edges-chemical-inhibitory")[0].get_segments()}
     pos = dict(zip(NAMES, meta[["y", "z"]].to_numpy()))
     assert (tuple(pos["DD1"]), tuple(pos["DB1"])) in seg
+    arrows = [a for a in ax.patches if a.get_gid() == "arrow"]
+    assert len(arrows) == 7  # one per chemical synapse, pre -> post
+    assert not [a for a in plot.network(result, 10.0, arrows=False, ax=plt.figure().gca()).patches
+                if a.get_gid() == "arrow"]
     lay = plot.network(result, 10.0, layout="layered", ax=plt.figure().gca())
     x = _by_gid(lay, "nodes")[0].get_offsets()[:, 0]
     np.testing.assert_array_equal(x, [LAYER_X[k] for k in EXPECTED_LAYER])
