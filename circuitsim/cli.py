@@ -193,10 +193,21 @@ def _figure(circuit, result, path, title=""):
     motors = [i for i, nm in enumerate(w.neurons) if cls is not None and cls[nm] in MOTOR_CLASSES]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     lo, hi = np.percentile(V, [2, 98])
-    im = ax1.imshow(V.T, aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi,
-                    extent=(t[0] / 1000, t[-1] / 1000, -0.5, w.n - 0.5), interpolation="nearest")
-    fig.colorbar(im, ax=ax1, label="V - Vth (mV)")
-    ax1.set_ylabel(f"neuron ({w.n}, wiring order)")
+    try:  # the library heatmap groups neurons by layer and class
+        import pandas as pd
+
+        from . import plot
+
+        df = pd.DataFrame(V, index=pd.Index(t / 1000, name="t"), columns=list(w.neurons))
+        plot.heatmap(df, ax=ax1, wiring=w, vmin=lo, vmax=hi, colorbar=False)
+        fig.colorbar(ax1.collections[0], ax=ax1, label="V - Vth (mV)")
+        ax1.set_xlabel("")
+    except Exception:  # pragma: no cover - fall back to a plain image in wiring order
+        ax1.cla()
+        im = ax1.imshow(V.T, aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi,
+                        extent=(t[0] / 1000, t[-1] / 1000, -0.5, w.n - 0.5), interpolation="nearest")
+        fig.colorbar(im, ax=ax1, label="V - Vth (mV)")
+        ax1.set_ylabel(f"neuron ({w.n}, wiring order)")
     ax1.set_title(f"{w.name}: graded network (Kunert et al. 2014), {title}")
     for i in motors:
         ax2.plot(t / 1000, V[:, i], lw=0.8)
