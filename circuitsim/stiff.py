@@ -328,6 +328,11 @@ class Rosenbrock(Solver):
         return buf
 
 
+def _writable(nt):
+    """`nt` (a NamedTuple) with every array field C-contiguous and writable."""
+    return type(nt)(*[np.require(f, requirements=["C", "W"]) if isinstance(f, np.ndarray) else f for f in nt])
+
+
 def _n_threads() -> int:
     import numba
 
@@ -368,8 +373,9 @@ def integrate_graded(kp, y0, t_span, table, solver: Rosenbrock | None = None, me
     from ._kernels.rosenbrock import rodas4_graded
 
     solver = solver or Rosenbrock()
+    kp, table = _writable(kp), _writable(table)   # one compiled signature for every caller
     n = kp.C.shape[0]
-    y0 = np.ascontiguousarray(y0, dtype=np.float64)
+    y0 = np.array(y0, dtype=np.float64)
     if y0.shape != (2 * n,):
         raise ParameterError(f"y0 must have shape ({2 * n},), got {y0.shape}")
     t0, t1 = float(t_span[0]), float(t_span[1])
