@@ -104,3 +104,12 @@ def test_errors(small):
     assert info.value.result is not None
     with pytest.raises(SolverError, match="max_steps"):
         simulate(c, (0.0, 500.0), drive(), Rosenbrock(atol_V=1e-9, max_steps=3))
+
+
+def test_record_subset(small):
+    w, c, ref = small
+    full = simulate(c, (0.0, 60.0), drive(), Rosenbrock())
+    part = simulate(c, (0.0, 60.0), drive(), Rosenbrock(), record=["N3", "N0"], variables=["s"])
+    assert part.neurons == ("N3", "N0") and part.variables == ("s",)
+    np.testing.assert_array_equal(part["s"], full["s"][:, [3, 0]])
+    np.testing.assert_array_equal(part.at(17.0)["s"], full.at(17.0)["s"][[3, 0]])
