@@ -71,7 +71,8 @@ class DivergenceError(SolverError):
     time : float
         Model time (ms) of the step that produced the non-finite value.
     neuron : str
-        Name of the first neuron whose state is not finite.
+        The neuron blamed: among the entries that became non-finite in the failing
+        step, the one largest in magnitude just before it.
     variable : str
         Name of the state variable (e.g. ``"V"``).
     member : int or None

@@ -91,3 +91,20 @@ def test_relabelling_neurons_permutes_result(base):
     # record order follows the request
     r3 = simulate(base, SPAN, drive, Dopri5(rtol=1e-10, atol=1e-12), saveat=ts, record=["DB1", "AVAL"])
     np.testing.assert_array_equal(r3["x"], r1["x"][:, [4, 0]])
+
+
+def test_batch_divergence_names_member(base):
+    from circuitsim.errors import DivergenceError
+
+    w = base.wiring
+    weights = w.chemical.data * w.sign.data * 0.8
+    self_loop = int(np.flatnonzero((w.chemical.tocoo().row == 4) & (w.chemical.tocoo().col == 4))[0])
+    boom = weights.copy()
+    boom[self_loop] = 5000.0  # DB1 excites itself without bound (identity activation)
+    good = base.with_params(activation="identity", weights=weights)
+    bad = base.with_params(activation="identity", weights=boom)
+    with pytest.raises(DivergenceError, match=r"'x' of neuron 'DB1' became non-finite .* in batch member 1") as info:
+        simulate_batch([good, bad, good], SPAN, None, RK4(0.01), y0=np.full((3, 5), 0.1))
+    err = info.value
+    assert err.member == 1 and err.neuron == "DB1"
+    assert err.result.batched and np.isfinite(err.result.y).all()

@@ -28,6 +28,22 @@ def first_nonfinite(y):
 
 
 @njit(cache=True)
+def blamed_nonfinite(ynew, y):
+    """The entry to blame when `ynew` has NaN/inf: among the non-finite entries, the one
+    largest in magnitude in the last finite state `y` (several entries usually overflow
+    in the same step); -1 if `ynew` is finite."""
+    best = -1
+    big = -1.0
+    for i in range(ynew.shape[0]):
+        if not np.isfinite(ynew[i]):
+            a = abs(y[i])
+            if a > big:
+                big = a
+                best = i
+    return best
+
+
+@njit(cache=True)
 def n_fixed_steps(a, b, dt):
     """Number of steps of size <= `dt` that cover ``[a, b]`` (a last step shorter than 1e-9 dt merges)."""
     n = int(np.ceil((b - a) / dt - 1e-9))

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from .buffers import ACCEPTED, DIVERGED, DONE, FULL, MAX_STEPS, REJECTED, RHS_CALLS, RUNNING, STEP_TOO_SMALL
-from .common import first_nonfinite, save_state
+from .common import blamed_nonfinite, save_state
 from .dispatch import member, rhs
 from .inputs import input_at, n_segments, segment_end
 from .interpolate import dopri5_point
@@ -179,7 +179,7 @@ def _dopri5_member(p, tab, b, cfg, rec, buf):
                 ynew[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i])
             rhs(p, tn, ynew, u, k7)
             calls += 6
-            bad = first_nonfinite(ynew)
+            bad = blamed_nonfinite(ynew, y)
             if bad >= 0:
                 if fixed or h * 0.25 < h_min:
                     buf.fail_t[b] = tn

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from .buffers import ACCEPTED, DIVERGED, DONE, RHS_CALLS
-from .common import first_nonfinite, n_fixed_steps, save_state
+from .common import blamed_nonfinite, n_fixed_steps, save_state
 from .dispatch import member, rhs
 from .inputs import input_at, n_segments, segment_end
 from .interpolate import hermite_point
@@ -86,7 +86,7 @@ def _fixed_member(method, p, tab, b, dt, rec, buf):
                 calls += 3
                 for c in range(n_y):
                     ynew[c] = y[c] + h / 6.0 * (k1[c] + 2.0 * k2[c] + 2.0 * k3[c] + k4[c])
-            bad = first_nonfinite(ynew)
+            bad = blamed_nonfinite(ynew, y)
             if bad >= 0:
                 buf.fail_t[b] = tb
                 buf.fail_i[b] = bad
