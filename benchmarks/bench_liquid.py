@@ -23,8 +23,12 @@ import time
 import numpy as np
 
 
-def median_time(fn, repeats):
+def median_time(fn, repeats, slow=5.0):
+    """Median wall time of `repeats` calls after a warm-up; 3 calls when one takes over `slow` s."""
+    t0 = time.perf_counter()
     fn()  # warm-up (compilation, allocation)
+    if time.perf_counter() - t0 > slow:
+        repeats = min(repeats, 3)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -109,7 +113,7 @@ def main(argv=None):
             ours.append(("float32", CfCNetwork(ours[0][1].params, dtype=np.float32)))
         with torch.no_grad():
             ref = m(xt)[0].numpy()
-            t_ncps = median_time(lambda: m(xt), max(1, args.repeats if steps * B < 10**6 else 3))
+            t_ncps = median_time(lambda: m(xt), args.repeats)
         for tag, net in ours:
             err = np.abs(net.run(x).outputs - ref).max()
             t_ours = median_time(lambda: net.run(x), args.repeats)
