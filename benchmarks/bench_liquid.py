@@ -60,7 +60,8 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer steps (smoke test of the script)")
     ap.add_argument("--worm", action="store_true",
-                    help="also the 279-neuron Varshney et al. (2011) wiring (chemical synapses; ncps has no gap junctions)")
+                    help="also the 279-neuron Varshney et al. (2011) wiring "
+                         "(chemical synapses; ncps has no gap junctions)")
     args = ap.parse_args(argv)
 
     import torch

@@ -8,7 +8,6 @@ ncps = pytest.importorskip("ncps")
 from ncps.torch import CfC  # noqa: E402
 from ncps.wirings import NCP  # noqa: E402
 
-from circuitsim.liquid import CfCNetwork  # noqa: E402
 from circuitsim.models.cfc import CfCParams  # noqa: E402
 from circuitsim.ncps_io import from_ncps, ncps_state_order, to_ncps  # noqa: E402
 from reference_liquid import worm_wiring  # noqa: E402
