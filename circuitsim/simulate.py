@@ -102,7 +102,8 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
     inputs : Stimulus, Drive, list of stimuli or None
         External drive (model input units, e.g. pA).
     solver : Solver or str, optional
-        ``Euler(dt)``, ``RK4(dt)``, ``Dopri5(rtol, atol)`` (default) or another solver.
+        ``Euler(dt)``, ``RK4(dt)``, ``Dopri5(rtol, atol)`` or another solver. Default:
+        the model's :meth:`~circuitsim.models.base.Model.default_solver`, else ``Dopri5()``.
     record : sequence of str, optional
         Neurons to record (default all), in the order given.
     variables : sequence of str, optional
@@ -189,7 +190,7 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     from ._kernels.buffers import DIVERGED, DONE, MAX_STEPS, Recording, STEP_TOO_SMALL
 
     t0, t1 = _check_span(t_span)
-    solver = get_solver(solver)
+    solver = get_solver(solver if solver is not None else circuits[0].model.default_solver())
     every = _check_every(every)
     saveat = _check_saveat(saveat, t0, t1)
     B = max(len(circuits), len(inputs), len(y0s) if y0s is not None else 1)

@@ -160,9 +160,11 @@ def run_fixed(method, P, tab, dt, rec, buf):
 
 
 def count_fixed_steps(breaks_per_member, t0, t1, dt):
-    """Steps each member will take (Python mirror of the kernel's step placement)."""
+    """Steps each member will take (plain-Python mirror of :func:`n_fixed_steps`, same arithmetic)."""
+    import math
+
     out = []
     for br in breaks_per_member:
-        edges = np.r_[t0, br, t1]
-        out.append(sum(int(n_fixed_steps(a, e, dt)) for a, e in zip(edges[:-1], edges[1:])))
+        edges = [float(t0), *(float(x) for x in br), float(t1)]
+        out.append(sum(max(int(math.ceil((e - a) / dt - 1e-9)), 1) for a, e in zip(edges[:-1], edges[1:])))
     return out

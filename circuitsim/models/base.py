@@ -157,6 +157,13 @@ class Model(ABC):
                 f"{type(self).__name__} needs {self.params_type.__name__}, got {type(params).__name__}")
         return params
 
+    def default_solver(self):
+        """Solver used when :func:`~circuitsim.simulate` gets none (None: ``Dopri5()``).
+
+        Stiff models return their structure-exploiting solver here.
+        """
+        return None
+
     def input_names(self, wiring) -> tuple:
         """Names of the input channels, in the order of the input vector ``u``.
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import ParameterError
 from .base import Model, ModelParams, check_array, register_model
@@ -101,6 +100,8 @@ class CTRNN(Model):
         return params
 
     def kernel_params(self, circuit):
+        import scipy.sparse as sp
+
         from .._kernels.ctrnn import CTRNNKernelParams
 
         w, p = circuit.wiring, circuit.params
