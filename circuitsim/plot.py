@@ -105,7 +105,8 @@ def _activity(data, var, t, names, wiring=None, stimulus=None):
 # ---------------------------------------------------------------------------
 def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, order: str = "type",
             cmap="viridis", vmin=None, vmax=None, stimulus=None, colorbar: bool = True, max_labels: int = 50,
-            normalize: str | None = None, start=None, stop=None, wiring=None, t=None, names=None):
+            normalize: str | None = None, start=None, stop=None, max_columns: int | None = 2000, wiring=None,
+            t=None, names=None):
     """Activity of every neuron over time, grouped by layer (type) and class.
 
     Parameters
@@ -128,6 +129,10 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
         weakly active neurons show; the colour bar then reads accordingly.
     start, stop : float, optional
         Time window to draw (ms).
+    max_columns : int or None
+        With more samples than this, draw the activity on this many evenly
+        spaced times read through the dense output (a screen has fewer pixels
+        than a long run has samples). None: every sample.
     wiring : connectome.Wiring, optional
         Source of the neuron types and classes when the data does not carry them
         (a Result stores only neuron names).
@@ -147,6 +152,9 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
         act = _window(act, start, stop)
     if classes:
         act = aggregate_classes(act)
+    if max_columns is not None and len(act.t) > int(max_columns):
+        grid = np.linspace(*act.span, int(max_columns))
+        act = act.replace(t=grid, values=act.at(grid))
     values = act.values
     label = _value_label(act)
     if normalize == "zscore":

@@ -252,6 +252,9 @@ def test_heatmap_order_content_and_stimulus(result, tmp_path):
     assert mmv.min() == 0.0 and mmv.max() == 1.0
     with pytest.raises(AnalysisError, match="normalize must be"):
         plot.heatmap(result, normalize="max")
+    coarse = plot.heatmap(result, order="given", max_columns=7, colorbar=False, ax=plt.figure().gca())
+    cm = np.asarray(_by_gid(coarse, "heatmap")[0].get_array()).reshape(len(NAMES), -1)
+    np.testing.assert_allclose(cm, exact(np.linspace(0, 200, 7)).T)  # long runs drawn through the dense output
 
 
 def test_traces(result, tmp_path):
