@@ -3,12 +3,62 @@
 Data flows one way::
 
     connectome.load(name) -> Connectome -> Wiring -> Circuit(wiring, model, params)
-        -> simulate(...) -> Result (dense in time) -> analysis / plot
+        -> simulate(circuit, t_span, inputs, solver) -> Result (dense in time)
+        -> circuitsim.analysis / circuitsim.plot
+
+>>> import connectome, circuitsim as cs
+>>> circuit = cs.kunert2014(connectome.load("varshney2011"), {"PLML": 2000, "PLMR": 2000})  # doctest: +SKIP
+>>> result = cs.simulate(circuit, 10_000, cs.constant(["PLML", "PLMR"], 2000), cs.Rosenbrock())  # doctest: +SKIP
+>>> result.at([530.0, 2140.0])["V"]   # state at any time (ms), from the solver's own interpolant  # doctest: +SKIP
+
+Units throughout: ms, mV, nS, pF, pA. ``circuitsim.analysis``, ``circuitsim.plot``
+and ``circuitsim.widgets`` are imported on first use (matplotlib is never
+imported by ``import circuitsim``).
 """
 
 from importlib import metadata as _metadata
+
+from . import errors, inputs
+from .circuit import Circuit
+from .errors import (
+    CircuitsimError,
+    DivergenceError,
+    InputError,
+    OutOfSpanError,
+    ParameterError,
+    SolverError,
+    UnknownNeuronError,
+)
+from .inputs import constant, pulse, samples, step
+from .liquid import CfCNetwork, LTCNetwork, LiquidResult
+from .models.cfc import CfCParams
+from .models.ctrnn import CTRNN, CTRNNParams
+from .models.graded import Graded, GradedParams, kunert2014
+from .models.ltc import LTC, LTCParams
+from .result import Result
+from .simulate import simulate, simulate_batch
+from .solvers import RK4, Dopri5, Euler, Solver
+from .stiff import Rosenbrock  # registers the "rosenbrock" solver and its dense output
 
 try:
     __version__ = _metadata.version("circuitsim")
 except _metadata.PackageNotFoundError:  # running from a source checkout
     __version__ = "0+unknown"
+
+__all__ = [
+    "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
+    "Dopri5", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
+    "LiquidResult", "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
+    "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",
+    "samples", "simulate", "simulate_batch", "step",
+]
+
+_LAZY = ("analysis", "plot", "widgets", "ncps_io")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'circuitsim' has no attribute {name!r}")
