@@ -229,7 +229,8 @@ class Samples(Stimulus):
             raise InputError(f"sample times must be a non-empty 1-d array, got shape {t.shape}")
         if len(t) > 1 and not (np.diff(t) > 0).all():
             i = int(np.flatnonzero(np.diff(t) <= 0)[0])
-            raise InputError(f"sample times must be strictly increasing; times[{i}] = {t[i]} >= times[{i + 1}] = {t[i + 1]}")
+            raise InputError(f"sample times must be strictly increasing; "
+                             f"times[{i}] = {t[i]} >= times[{i + 1}] = {t[i + 1]}")
         v = _finite("values", self.values)
         if v.ndim == 1:
             v = v[:, None]

@@ -4,7 +4,6 @@ stimuli; relabelling neurons permutes trajectories."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from . import _cache  # noqa: F401  (cache invalidation across kernel files)
 
-import numpy as np
 from numba import njit
 
 __all__ = ["hermite_point", "dopri5_point", "find_step", "evaluate_hermite", "evaluate_dopri5"]
