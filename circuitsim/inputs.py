@@ -73,6 +73,8 @@ class Stimulus:
         return as_drive(self) + other
 
     def __radd__(self, other):
+        if isinstance(other, int) and other == 0:  # sum([stimulus, ...])
+            return as_drive(self)
         return as_drive(other) + self
 
     def describe(self) -> dict:
@@ -285,7 +287,10 @@ class Drive:
     def __add__(self, other):
         return Drive(self.stimuli + as_drive(other).stimuli)
 
-    __radd__ = __add__
+    def __radd__(self, other):
+        if isinstance(other, int) and other == 0:  # sum([drive, ...])
+            return self
+        return Drive(as_drive(other).stimuli + self.stimuli)
 
     def describe(self) -> list:
         """Stimuli as JSON-friendly dicts (for plots: on/off times, targets)."""

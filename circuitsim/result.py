@@ -156,7 +156,9 @@ class Result:
         bad = ~np.isfinite(tq) | (tq < t0) | (tq > self.t_end)
         if bad.any():
             raise OutOfSpanError(f"time {tq[bad][0]!r} ms is outside the simulated span [{t0:g}, {self.t_end:g}] ms")
-        vals = np.stack([self.dense.evaluate(b, tq) for b in range(self.batch_size)])  # (B, q, n_rec)
+        vals = np.stack([self.dense.evaluate(b, tq) if self.dense.n_steps[b] > 0 else
+                         np.broadcast_to((self.y if self.batched else self.y[None])[b, 0], (len(tq), self.y.shape[-1]))
+                         for b in range(self.batch_size)])  # (B, q, n_rec); no step taken: the initial state
         if not self.batched:
             vals = vals[0]
         if scalar:

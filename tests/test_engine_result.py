@@ -164,3 +164,22 @@ def test_adaptive_output_buffers_grow_without_changing_the_run(circuit):
     fresh = simulate(circuit, (0.0, 60.0), drive, solver, saveat=grown.t, dense=False)
     assert fresh.stats["steps"][0] == grown.stats["steps"][0]
     np.testing.assert_allclose(fresh["x"], grown["x"], rtol=0, atol=1e-13)
+
+
+def test_divergence_in_first_step_keeps_initial_state():
+    W = np.zeros((2, 2))
+    W[0, 0] = 1e308
+    c = Circuit(connectome.Wiring(["A", "B"], W), "ctrnn", CTRNNParams.linear(tau=1.0), y0=[1e10, 2.0])
+    with pytest.raises(DivergenceError, match="neuron 'A'") as info:
+        simulate(c, SPAN, None, RK4(0.1))
+    partial = info.value.result
+    assert partial.t.tolist() == [0.0] and partial.t_end == 0.0
+    np.testing.assert_array_equal(partial.at(0.0)["x"], [1e10, 2.0])
+    with pytest.raises(OutOfSpanError):
+        partial.at(0.05)
+
+
+def test_sum_of_stimuli():
+    d = sum([inputs.constant("AVAL", 1.0), inputs.step("AVAR", 2.0, 1.0)])
+    assert isinstance(d, inputs.Drive) and len(d.stimuli) == 2
+    assert len(sum([d, d]).stimuli) == 4
