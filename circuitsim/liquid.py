@@ -144,6 +144,52 @@ def _prepare(net, x, dt, times, t0, h0):
     return fresh(x3), fresh(dt2), fresh(t2), t0v, fresh(h), batched
 
 
+class _single_threaded_blas:
+    """Set the BLAS that compiled code calls (SciPy's OpenBLAS) to one thread, then restore.
+
+    The CfC kernel runs batch blocks on its own threads, each issuing its own matrix
+    products; a multi-threaded BLAS inside them would oversubscribe the cores.
+    Best effort: without the library symbols nothing changes.
+    """
+
+    _lib = None
+
+    @classmethod
+    def _load(cls):
+        if cls._lib is None:
+            import ctypes
+            import glob
+            import os
+
+            import scipy
+
+            cls._lib = False
+            libs = os.path.join(os.path.dirname(os.path.dirname(scipy.__file__)), "scipy.libs")
+            for path in glob.glob(os.path.join(libs, "libscipy_openblas*.so*")):
+                try:
+                    lib = ctypes.CDLL(path)
+                    get, put = lib.scipy_openblas_get_num_threads, lib.scipy_openblas_set_num_threads
+                except (OSError, AttributeError):
+                    continue
+                get.restype = ctypes.c_int
+                put.argtypes = [ctypes.c_int]
+                cls._lib = (get, put)
+                break
+        return cls._lib
+
+    def __enter__(self):
+        lib = self._load()
+        self._prev = lib[0]() if lib else None
+        if lib:
+            lib[1](1)
+        return self
+
+    def __exit__(self, *exc):
+        if self._prev is not None:
+            self._lib[1](self._prev)
+        return False
+
+
 class LiquidResult:
     """Sequence output of :class:`LTCNetwork` / :class:`CfCNetwork`.
 
@@ -445,8 +491,12 @@ class CfCNetwork(_Network):
 
         B, T, _ = x3.shape
         states = np.empty((B, T, self.n_neurons), self.dtype)
-        status = cfc_sequence(self.kernel_params, np.array(x3, dtype=self.dtype, order="C", copy=True), dt2,
-                              np.array(h, dtype=self.dtype, order="C", copy=True), states)
+        import numba
+
+        with _single_threaded_blas():
+            status = cfc_sequence(self.kernel_params, np.array(x3, dtype=self.dtype, order="C", copy=True), dt2,
+                                  np.array(h, dtype=self.dtype, order="C", copy=True), states,
+                                  numba.get_num_threads())
         if status:
             from .errors import DivergenceError
 

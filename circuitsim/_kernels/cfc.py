@@ -30,7 +30,7 @@ from typing import NamedTuple
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .ltc import _sigmoid
 
@@ -152,8 +152,8 @@ def _sparse_heads(p, XT, l, heads, G):
 
 
 @njit(cache=True, error_model="numpy")
-def cfc_sequence(p, x, dt, h0, states):
-    """Run a CfC network over sequences.
+def _cfc_block(p, x, dt, h0, states, b0, b1):
+    """Run batch members ``b0 .. b1 - 1`` of a CfC network over their sequences.
 
     Parameters
     ----------
@@ -171,13 +171,14 @@ def cfc_sequence(p, x, dt, h0, states):
     int
         0, or 1 if a state became non-finite.
     """
-    B, T, n_in = x.shape
+    _, T, n_in = x.shape
+    B = b1 - b0
     n = h0.shape[1]
     L = p.layer_ptr.shape[0] - 1
     dtype = p.weights.dtype
     pure = p.mode == MODE_PURE
     heads = 1 if pure else 4
-    h = h0.copy()
+    h = h0[b0:b1].copy()
     # merged weights [ff1 | ff2 | time_a * t + time_b] for steps with a shared elapsed time
     wc_ptr = np.zeros(L + 1, np.int64)
     bc_ptr = np.zeros(L + 1, np.int64)
@@ -192,7 +193,7 @@ def cfc_sequence(p, x, dt, h0, states):
     last_ts = -1.0
     status = 0
     for t in range(T):
-        dtb = dt[:, t]
+        dtb = dt[b0:b1, t]
         ts = dtb[0]
         shared = not pure
         for b in range(1, B):
@@ -227,7 +228,7 @@ def cfc_sequence(p, x, dt, h0, states):
                     src = p.src_index[s0 + r]
                     if src < n_in:
                         for b in range(B):
-                            XT[r, b] = x[b, t, src]
+                            XT[r, b] = x[b0 + b, t, src]
                     else:
                         for b in range(B):
                             XT[r, b] = h[b, src - n_in]
@@ -242,7 +243,7 @@ def cfc_sequence(p, x, dt, h0, states):
             for b in range(B):
                 for r in range(ns):
                     src = p.src_index[s0 + r]
-                    X[b, r] = x[b, t, src] if src < n_in else h[b, src - n_in]
+                    X[b, r] = x[b0 + b, t, src] if src < n_in else h[b, src - n_in]
             if p.bb_w0.shape[1] > 0:  # backbone (dense CfC: a single layer)
                 Z = np.dot(X, p.bb_w0)
                 for b in range(B):
@@ -275,7 +276,28 @@ def cfc_sequence(p, x, dt, h0, states):
         for b in range(B):
             for j in range(n):
                 v = h[b, j]
-                states[b, t, j] = v
+                states[b0 + b, t, j] = v
                 if not np.isfinite(v):
                     status = 1
     return status
+
+
+@njit(cache=True, parallel=True)
+def cfc_sequence(p, x, dt, h0, states, n_blocks):
+    """Run a CfC network over sequences, batch blocks in parallel (one block per thread).
+
+    Every block runs its whole sequence independently (no synchronisation per step);
+    call it with single-threaded BLAS (each block issues its own products).
+    Arguments and return value as :func:`_cfc_block` for the whole batch;
+    `n_blocks` is the number of blocks (``numba.get_num_threads()``).
+    """
+    B = x.shape[0]
+    n_blocks = max(1, min(B, n_blocks))
+    size = (B + n_blocks - 1) // n_blocks
+    status = np.zeros(n_blocks, np.int64)
+    for k in prange(n_blocks):
+        b0 = k * size
+        b1 = min(B, b0 + size)
+        if b1 > b0:
+            status[k] = _cfc_block(p, x, dt, h0, states, b0, b1)
+    return status.max()
