@@ -146,7 +146,9 @@ class _FixedStep(Solver):
         cap_out = len(rec.saveat) if rec.use_saveat else steps // rec.every + 2
         cap_dense = steps if rec.dense else 0
         buf = new_buffers(job.y0, job.n_rec, cap_out, cap_dense, 4, job.t_span[0])
-        run_fixed(self._method, job.P, job.table, self.dt, rec, buf)
+        from ._kernels.dispatch import for_params
+
+        for_params(run_fixed, job.P)(self._method, job.P, job.table, self.dt, rec, buf)
         return buf
 
 
@@ -281,9 +283,12 @@ class Dopri5(Solver):
         cap_out = len(rec.saveat) if rec.use_saveat else guess // rec.every + 2
         cap_dense = guess if rec.dense else 0
         buf = new_buffers(job.y0, job.n_rec, cap_out, cap_dense, 5, job.t_span[0])
+        from ._kernels.dispatch import for_params
+
         cfg = self.config(job.circuits[0])
+        run = for_params(run_dopri5, job.P)
         while True:
-            run_dopri5(job.P, job.table, cfg, rec, buf)
+            run(job.P, job.table, cfg, rec, buf)
             if not (buf.status == FULL).any():
                 return buf
             cap_out = buf.out_t.shape[1] if rec.use_saveat else 2 * buf.out_t.shape[1]

@@ -26,7 +26,7 @@ class OscKernelParams(NamedTuple):
     weight: np.ndarray
 
 
-@njit(cache=True)
+@njit
 def osc_rhs(p, t, y, u, dydt):
     n = p.omega.shape[0]
     for i in range(n):
@@ -37,7 +37,9 @@ def osc_rhs(p, t, y, u, dydt):
         dydt[n + i] = acc
 
 
-register_rhs(OscKernelParams, osc_rhs)
+# not cached: this module is importable only from the test folder, and the cached
+# integrators' index must stay readable by every process
+register_rhs(OscKernelParams, osc_rhs, cache=False)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

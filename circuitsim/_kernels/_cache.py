@@ -9,7 +9,11 @@ function defined in ``circuitsim/_kernels/`` depend on the content of all ``*.py
 files of that folder: any edit there recompiles them all, once.
 
 Models whose kernels live outside this folder are not covered: clear the cache
-(``python -m circuitsim._kernels.dispatch --clear-cache``) after editing them.
+(``python -m circuitsim._kernels.dispatch --clear-cache``) after editing them, or
+register them with ``register_rhs(..., cache=False)``.
+
+It also makes a cache index that cannot be read (for instance because it lists a
+model type from a module that is not importable in this process) count as stale.
 """
 
 from __future__ import annotations
@@ -54,7 +58,31 @@ def _install() -> None:
     classes[:0] = new
 
 
-try:  # private numba API: fall back to per-file invalidation if it changes
+def _install_tolerant_index() -> None:
+    """Treat an index that cannot be unpickled as empty (stale) instead of failing.
+
+    A cached integrator's index lists every signature compiled for it, including
+    kernel parameter types of models defined in other modules. A process in which
+    such a module is not importable would otherwise fail on *every* call of that
+    integrator; with this it recompiles its own signatures once.
+    """
+    cls = _caching.IndexDataCacheFile
+    if getattr(cls._load_index, "_circuitsim", False):
+        return
+    original = cls._load_index
+
+    def _load_index(self):
+        try:
+            return original(self)
+        except Exception:  # noqa: BLE001 - unreadable index: recompile
+            return {}
+
+    _load_index._circuitsim = True
+    cls._load_index = _load_index
+
+
+try:  # private numba API: fall back to numba's default behaviour if it changes
     _install()
+    _install_tolerant_index()
 except AttributeError:  # pragma: no cover
     pass

@@ -27,6 +27,7 @@ from numba.extending import overload
 __all__ = ["rhs", "register_rhs", "registered_types"]
 
 _PY_RHS: dict = {}
+_UNCACHED: set = set()
 
 
 def rhs(p, t, y, u, dydt):
@@ -52,12 +53,43 @@ def rhs(p, t, y, u, dydt):
     return impl(p, t, y, u, dydt)
 
 
+def is_cacheable(param_type) -> bool:
+    """Whether integrators compiled for `param_type` may be cached on disk."""
+    return param_type not in _UNCACHED
+
+
+_CLONES: dict = {}
+
+
+def for_params(dispatcher, P):
+    """`dispatcher`, or an uncached copy of it when `P`'s model opted out of caching.
+
+    Parameters
+    ----------
+    dispatcher : numba dispatcher
+        A cached integrator (``run_fixed``...).
+    P : NamedTuple or numba.typed.List of NamedTuple
+        The kernel parameters it will be called with.
+    """
+    item = P if isinstance(P, tuple) else P[0]
+    if is_cacheable(type(item)) or not hasattr(dispatcher, "py_func"):
+        return dispatcher
+    key = id(dispatcher)
+    if key not in _CLONES:
+        from numba import njit
+
+        _CLONES[key] = njit(cache=False, **{k: v for k, v in dispatcher.targetoptions.items()
+                                            if k in ("parallel", "fastmath", "nogil", "boundscheck")})(
+            dispatcher.py_func)
+    return _CLONES[key]
+
+
 def registered_types() -> tuple:
     """The kernel parameter types with a registered vector field."""
     return tuple(_PY_RHS)
 
 
-def register_rhs(param_type, impl) -> None:
+def register_rhs(param_type, impl, cache: bool = True) -> None:
     """Register `impl` (an ``@njit`` function) as :func:`rhs` for `param_type`.
 
     Parameters
@@ -66,10 +98,17 @@ def register_rhs(param_type, impl) -> None:
         A :class:`typing.NamedTuple` subclass, defined at module level.
     impl : numba dispatcher
         ``impl(p, t, y, u, dydt)``; must not raise inside compiled code.
+    cache : bool
+        Keep the integrators compiled for this model in the on-disk cache (shared
+        by every process). Pass False for models in modules that are not always
+        importable (scripts, test folders) or still being edited: the integrators
+        are then compiled once per process for this model and never cached.
     """
     if param_type in _PY_RHS:
         return
     _PY_RHS[param_type] = impl
+    if not cache:
+        _UNCACHED.add(param_type)
 
     @overload(rhs, inline="never")
     def _rhs_overload(p, t, y, u, dydt):
