@@ -79,6 +79,8 @@ class Result:
         Model, solver, wiring name and all neuron names.
     batched : bool
         True if arrays carry a leading batch axis.
+    wiring : connectome.Wiring or None
+        The simulated wiring (saved with the result; used by network plots).
     """
 
     t: np.ndarray
@@ -93,6 +95,7 @@ class Result:
     stimuli: list
     meta: dict
     batched: bool = False
+    wiring: object = None
 
     # -- access -------------------------------------------------------------------------
     @property
@@ -203,6 +206,8 @@ class Result:
         if self.dense is not None:
             arrays.update(dense_node_t=self.dense.node_t, dense_coeffs=self.dense.coeffs,
                           dense_n_steps=self.dense.n_steps)
+        if self.wiring is not None:
+            arrays["wiring_npz"] = _wiring_bytes(self.wiring)
         with atomic_path(path, suffix=".npz") as tmp:
             np.savez_compressed(tmp, **arrays)
 
@@ -216,10 +221,16 @@ class Result:
             dense = None
             if h["dense_kind"] is not None:
                 dense = DenseOutput(h["dense_kind"], f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])
+            wiring = None
+            if "wiring_npz" in f.files:
+                import io
+
+                from connectome import Wiring
+                wiring = Wiring.load(io.BytesIO(f["wiring_npz"].tobytes()))
             return cls(t=f["t"], y=f["y"], variables=tuple(h["variables"]), neurons=tuple(h["neurons"]),
                        units=h["units"], t_span=tuple(h["t_span"]), t_end=h["t_end"], dense=dense,
                        stats={k: f[f"stats_{k}"] for k in h["stats"]}, stimuli=h["stimuli"], meta=h["meta"],
-                       batched=h["batched"])
+                       batched=h["batched"], wiring=wiring)
 
     def equals(self, other: "Result") -> bool:
         """Exact equality of every array and description (used to check round trips)."""
@@ -235,6 +246,9 @@ class Result:
             return False
         if set(self.stats) != set(other.stats) or not all(same(self.stats[k], other.stats[k]) for k in self.stats):
             return False
+        if (self.wiring is None) != (other.wiring is None) or (
+                self.wiring is not None and not self.wiring.equals(other.wiring)):
+            return False
         if (self.dense is None) != (other.dense is None):
             return False
         if self.dense is not None:
@@ -248,3 +262,15 @@ class Result:
         return (f"<Result {self.meta.get('model', '')} / {self.meta.get('solver', {}).get('name', '')}: "
                 f"t in [{self.t_span[0]:g}, {self.t_end:g}] ms, {len(self.t)} samples, "
                 f"variables {self.variables}, {len(self.neurons)} neurons, y {shape}>")
+
+
+def _wiring_bytes(wiring) -> np.ndarray:
+    """The wiring's own ``.npz`` file as a uint8 array (stored inside the result file)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "wiring.npz")
+        wiring.save(path)
+        with open(path, "rb") as fh:
+            return np.frombuffer(fh.read(), dtype=np.uint8)

@@ -290,4 +290,4 @@ def _make_result(job, buf, solver, variables, neurons, drives, batched):
     if not batched:
         y = y[0]
     return Result(t=t, y=y, variables=variables, neurons=neurons, units=units, t_span=job.t_span, t_end=t_end,
-                  dense=dense, stats=stats, stimuli=stimuli, meta=meta, batched=batched)
+                  dense=dense, stats=stats, stimuli=stimuli, meta=meta, batched=batched, wiring=ref.wiring)

@@ -97,6 +97,7 @@ def test_save_load_exact(result, tmp_path):
     result.save(path)
     back = Result.load(path)
     assert back.equals(result)
+    assert back.wiring.equals(result.wiring) and back.wiring.neurons == result.neurons
     np.testing.assert_array_equal(back.at(3.21)["x"], result.at(3.21)["x"])
     assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]  # no temporary file left
 
