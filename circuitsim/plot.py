@@ -275,6 +275,9 @@ def _split_data(data, wiring, var, names):
     w = wiring if wiring is not None else act.wiring
     if w is None:
         raise AnalysisError("drawing the network needs the wiring: pass wiring=<connectome.Wiring>")
+    if wiring is None and len(act.neurons) < w.n and set(act.neurons) <= set(w.neurons):
+        recorded = set(act.neurons)  # a result that recorded some neurons: draw those
+        w = w.subset([nm for nm in w.neurons if nm in recorded])
     return act, w
 
 
@@ -310,8 +313,9 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
     Parameters
     ----------
     data : Result, Activity, DataFrame or connectome.Wiring
-        Activity (its wiring is used unless `wiring` is given), or a Wiring
-        alone (nodes coloured by layer).
+        Activity (its wiring is used unless `wiring` is given; a result that
+        recorded only some neurons is drawn on the wiring among those), or a
+        Wiring alone (nodes coloured by layer).
     t : float, optional
         Time (ms) at which to colour the nodes, any float inside the span: the
         value comes from the dense output (default: the last sample).

@@ -406,3 +406,19 @@ def test_network_needs_activity_for_every_drawn_neuron(result, wiring):
         plot.network(part, 5.0, wiring=wiring)
     ax = plot.network(part, 5.0, wiring=wiring.subset(NAMES[:4]))
     assert len(_by_gid(ax, "nodes")[0].get_offsets()) == 4
+
+
+def test_network_of_an_engine_result_with_recorded_subset(tmp_path):
+    from circuitsim import inputs
+    from circuitsim.circuit import Circuit
+    from circuitsim.simulate import simulate
+
+    conn = connectome.load("varshney2011")
+    w = connectome.Wiring.from_connectome(conn).subset(["PLML", "PLMR", "PVCL", "AVBL", "AVBR", "DB1", "VB1"])
+    res = simulate(Circuit(w, "ctrnn"), (0.0, 30.0), inputs.pulse(["PLML", "PLMR"], 1.0, start=5.0, duration=10.0),
+                   record=["PLML", "AVBL", "DB1", "VB1"])
+    ax = plot.network(res, 12.34)
+    nodes = _by_gid(ax, "nodes")[0]
+    assert nodes.neurons == ("PLML", "AVBL", "DB1", "VB1")
+    np.testing.assert_allclose(nodes.get_array(), res.at(12.34, variable=res.variables[0]))
+    _render(ax, tmp_path, "engine_subset")
