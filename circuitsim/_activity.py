@@ -70,6 +70,10 @@ class Activity:
     dense : callable or None
         ``dense(times (m,)) -> (m, n_neurons)``: the solver's continuous
         extension. None: linear interpolation between samples.
+    source : object or None
+        The Result the activity was read from (None for tables and arrays).
+    members : mapping or None
+        For class-level activity: class -> member neuron names.
     """
 
     t: np.ndarray
