@@ -7,6 +7,8 @@ measured in this run; nothing is asserted.
   Varshney wiring (279 neurons) and gets its first result (Dopri5 and RK4, 100 ms).
   Warm = the package's compilation cache is filled; cold = an empty cache folder
   (``NUMBA_CACHE_DIR``), i.e. numba compiles everything.
+* control: the 2-thread speed-up of a trivially parallel loop measured in the
+  same run (on a shared machine the second core may be busy).
 * batch: 256 CTRNN simulations (random biases and initial states, 279 neurons,
   RK4 dt = 0.05 ms over 200 ms, 201 saved samples each) in one ``simulate_batch``
   call on 1 thread and on 2 threads, and the same members as a loop of
@@ -109,12 +111,45 @@ def bench_batch(B, repeats):
     print(f"  loop of {B} single calls (1 thread): {loop:.2f} s; batch(1 thread) / loop = {times[1] / loop:.2f}")
 
 
+def bench_control(repeats):
+    """A trivially parallel loop: the 2-thread speed-up the machine offers right now."""
+    import numba
+    import numpy as np
+
+    @numba.njit(parallel=True)
+    def work(n, m):
+        out = np.zeros(n)
+        for i in numba.prange(n):
+            s = 0.0
+            for k in range(m):
+                s += np.sin(k * 1e-3 + i)
+            out[i] = s
+        return out
+
+    work(4, 10)
+    n_max = numba.get_num_threads()
+    times = {}
+    for threads in sorted({1, min(2, n_max)}):
+        numba.set_num_threads(threads)
+        runs = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            work(64, 1_000_000)
+            runs.append(time.perf_counter() - t)
+        times[threads] = statistics.median(runs)
+    numba.set_num_threads(n_max)
+    if 2 in times:
+        print(f"control: a trivially parallel loop gets {times[1] / times[2]:.2f}x from the 2nd core on this machine now "
+              f"(load average {os.getloadavg()[0]:.1f})")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats and a batch of 32")
     args = ap.parse_args(argv)
     bench_startup(2 if args.quick else 5)
     bench_batch(32 if args.quick else 256, 1 if args.quick else 3)
+    bench_control(3)
 
 
 if __name__ == "__main__":
