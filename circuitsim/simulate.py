@@ -118,7 +118,9 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
     y0 : array_like (n_state,), optional
         Initial state overriding ``circuit.y0``.
     max_bytes : float
-        Refuse runs whose known output size exceeds this (fixed-step solvers).
+        Largest stored output (bytes): fixed-step runs that would exceed it are
+        refused before they start; adaptive runs stop with :class:`SolverError`
+        (keeping the partial result) when their growing output would exceed it.
 
     Returns
     -------
@@ -187,7 +189,7 @@ def _broadcast(name, items, B):
 
 
 def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched):
-    from ._kernels.buffers import DIVERGED, DONE, MAX_STEPS, Recording, STEP_TOO_SMALL
+    from ._kernels.buffers import DIVERGED, DONE, MAX_STEPS, OUT_OF_MEMORY, Recording, STEP_TOO_SMALL
 
     t0, t1 = _check_span(t_span)
     solver = get_solver(solver if solver is not None else circuits[0].model.default_solver())
@@ -216,7 +218,7 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     rec = kernel_ready(Recording(t0, t1, rec_idx, every, saveat if saveat is not None else np.zeros(0),
                                  saveat is not None, bool(dense)))
     # memory check (known step counts only)
-    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1))
+    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), float(max_bytes))
     steps = solver.expected_steps(job)
     if steps is not None:
         k = 5
@@ -240,7 +242,9 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
         b = int(np.flatnonzero(status != DONE)[0])
         why = {STEP_TOO_SMALL: "the step size fell below round-off (the problem may be stiff or singular; "
                                "try a stiff solver)",
-               MAX_STEPS: "the step budget max_steps was exhausted (raise max_steps or use a stiff solver)"}
+               MAX_STEPS: "the step budget max_steps was exhausted (raise max_steps or use a stiff solver)",
+               OUT_OF_MEMORY: f"the stored output would exceed max_bytes={max_bytes:g}; record fewer neurons or "
+                              "variables, use saveat= or every=, or pass dense=False"}
         msg = why.get(int(status[b]), f"the solver stopped with status {int(status[b])}")
         where = f" in batch member {b}" if batched else ""
         raise SolverError(f"integration stopped at t = {buf.t[b]:.6g} ms{where}: {msg}; the partial result is "

@@ -75,6 +75,7 @@ class Job:
     y0: np.ndarray
     rec: Any
     t_span: tuple
+    max_bytes: float = float("inf")
 
     @property
     def batch_size(self) -> int:
@@ -275,7 +276,7 @@ class Dopri5(Solver):
         return None
 
     def _integrate(self, job):
-        from ._kernels.buffers import FULL, grow, new_buffers
+        from ._kernels.buffers import FULL, OUT_OF_MEMORY, grow, new_buffers
         from ._kernels.dopri5 import run_dopri5
 
         rec = job.rec
@@ -293,4 +294,9 @@ class Dopri5(Solver):
                 return buf
             cap_out = buf.out_t.shape[1] if rec.use_saveat else 2 * buf.out_t.shape[1]
             cap_dense = 2 * buf.dense_c.shape[1] if rec.dense else 0
+            _, _, K, n_rec = buf.dense_c.shape
+            nbytes = 8.0 * buf.y.shape[0] * (cap_out * (n_rec + 1) + cap_dense * (K * n_rec + 1))
+            if nbytes > job.max_bytes:
+                buf.status[buf.status == FULL] = OUT_OF_MEMORY
+                return buf
             buf = grow(buf, cap_out, cap_dense)

@@ -184,3 +184,12 @@ def test_sum_of_stimuli():
     d = sum([inputs.constant("AVAL", 1.0), inputs.step("AVAR", 2.0, 1.0)])
     assert isinstance(d, inputs.Drive) and len(d.stimuli) == 2
     assert len(sum([d, d]).stimuli) == 4
+
+
+def test_adaptive_output_limit_stops_with_partial_result(circuit):
+    with pytest.raises(SolverError, match=r"stored output would exceed max_bytes=50000") as info:
+        simulate(circuit, (0.0, 500.0), inputs.pulse("AVAL", 1.0, 1.0, 0.5, period=1.0, count=400),
+                 Dopri5(rtol=1e-10, atol=1e-12), max_bytes=5e4)
+    partial = info.value.result
+    assert 0.0 < partial.t_end < 500.0 and partial.t[-1] <= partial.t_end
+    assert partial.at(partial.t_end / 2)["x"].shape == (5,)

@@ -10,6 +10,7 @@ import numpy as np
 
 # status codes returned per batch member
 RUNNING, DONE, FULL, DIVERGED, STEP_TOO_SMALL, MAX_STEPS = -1, 0, 1, 2, 3, 4
+OUT_OF_MEMORY = 5  # set by the Python driver when growing the buffers would exceed the allowed size
 
 # columns of ``stats``
 ACCEPTED, REJECTED, RHS_CALLS = 0, 1, 2
