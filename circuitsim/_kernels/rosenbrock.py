@@ -24,6 +24,7 @@ from numba import njit
 
 from .graded import graded_rhs, graded_s_backsolve, graded_schur_assemble, graded_schur_rhs
 from .inputs import input_at, n_segments, segment_end
+from .interpolate import find_step
 
 OK, MAX_STEPS, STEP_UNDERFLOW, NON_FINITE, SINGULAR = 0, 1, 2, 3, 4
 
@@ -375,59 +376,39 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
     return status, ts[: m + 1], ys[: m + 1], cont[:m], stats
 
 
+@njit(cache=True, inline="always")
+def rodas4_point(th, y0, y1, c0, c1):
+    """RODAS4 continuous extension at fraction `th` of a step (scalars):
+    ``(1-th) y0 + th (y1 + (1-th) (c0 + th c1))``."""
+    th1 = 1.0 - th
+    return th1 * y0 + th * (y1 + th1 * (c0 + th * c1))
+
+
 @njit(cache=True)
 def rodas4_dense(ts, ys, cont, t_query, out):
     """Evaluate the continuous extension at sorted or unsorted times `t_query` (inside the span)."""
     m = ts.shape[0] - 1
     N = ys.shape[1]
     for q in range(t_query.shape[0]):
-        tq = t_query[q]
-        a = 0
-        b = m
-        while b - a > 1:
-            mid = (a + b) // 2
-            if ts[mid] <= tq:
-                a = mid
-            else:
-                b = mid
-        j = a
         if m == 0:
             for i in range(N):
                 out[q, i] = ys[0, i]
             continue
+        j = find_step(ts, m, t_query[q])
         h = ts[j + 1] - ts[j]
-        th = (tq - ts[j]) / h if h > 0 else 0.0
-        th1 = 1.0 - th
+        th = (t_query[q] - ts[j]) / h if h > 0 else 0.0
         for i in range(N):
-            out[q, i] = th1 * ys[j, i] + th * (ys[j + 1, i] + th1 * (cont[j, 0, i] + th * cont[j, 1, i]))
+            out[q, i] = rodas4_point(th, ys[j, i], ys[j + 1, i], cont[j, 0, i], cont[j, 1, i])
     return 0
 
 
 @njit(cache=True)
 def evaluate_rodas4(node_t, coeffs, n_steps, tq, out):
-    """Evaluate stored RODAS4 steps (rows ``y0, y1, c0, c1``) at times `tq` into `out` (q, n_rec).
-
-    ``y(t0 + theta h) = (1-theta) y0 + theta (y1 + (1-theta) (c0 + theta c1))``.
-    """
+    """Evaluate stored RODAS4 steps (rows ``y0, y1, c0, c1``) at times `tq` into `out` (q, n_rec)."""
     n_rec = coeffs.shape[2]
     for j in range(tq.shape[0]):
-        t = tq[j]
-        if t >= node_t[n_steps]:
-            i = n_steps - 1
-        else:
-            a = 0
-            b = n_steps
-            while b - a > 1:
-                m = (a + b) // 2
-                if node_t[m] <= t:
-                    a = m
-                else:
-                    b = m
-            i = a
-        h = node_t[i + 1] - node_t[i]
-        th = (t - node_t[i]) / h
-        th1 = 1.0 - th
+        i = find_step(node_t, n_steps, tq[j])
+        th = (tq[j] - node_t[i]) / (node_t[i + 1] - node_t[i])
         for c in range(n_rec):
-            out[j, c] = th1 * coeffs[i, 0, c] + th * (coeffs[i, 1, c] + th1 * (coeffs[i, 2, c]
-                                                                               + th * coeffs[i, 3, c]))
+            out[j, c] = rodas4_point(th, coeffs[i, 0, c], coeffs[i, 1, c], coeffs[i, 2, c], coeffs[i, 3, c])
     return 0
