@@ -97,49 +97,57 @@ def _activate(a, code):
 
 
 @njit(cache=True, fastmath={"contract"}, error_model="numpy")
-def _heads_default(G, m, dtb, shared, ts, mode, neurons, h):
-    """Elementwise closed form of default / no_gate modes; writes ``h[:, neurons]``."""
+def _heads_default(G, bl, m, dtb, shared, ts, mode, neurons, h, off, out):
+    """Elementwise closed form of default / no_gate modes; writes ``h[:, off + neurons]``.
+
+    ``G`` holds the head products without bias (``bl``, added here).  The closed form
+    runs in float64 (also for float32 weights) over contiguous rows into ``out``
+    (float64 (m,)), branch-free so that it vectorises, then scatters into ``h``.
+    """
     B = G.shape[0]
+    gate = mode != MODE_NO_GATE
     for b in range(B):
         t = ts if shared else dtb[b]
+        if shared:
+            for q in range(m):
+                f1 = _tanh(float(G[b, q]) + float(bl[q]))
+                f2 = _tanh(float(G[b, m + q]) + float(bl[m + q]))
+                s = _sigmoid(float(G[b, 2 * m + q]) + float(bl[2 * m + q]))
+                out[q] = f1 * (1.0 - s) + s * f2 if gate else f1 + s * f2
+        else:
+            for q in range(m):
+                f1 = _tanh(float(G[b, q]) + float(bl[q]))
+                f2 = _tanh(float(G[b, m + q]) + float(bl[m + q]))
+                s = _sigmoid((float(G[b, 2 * m + q]) + float(bl[2 * m + q])) * t
+                             + float(G[b, 3 * m + q]) + float(bl[3 * m + q]))
+                out[q] = f1 * (1.0 - s) + s * f2 if gate else f1 + s * f2
         for q in range(m):
-            # float(): the closed form in float64 also for float32 weights
-            f1 = _tanh(float(G[b, q]))
-            f2 = _tanh(float(G[b, m + q]))
-            if shared:
-                s = _sigmoid(float(G[b, 2 * m + q]))
-            else:
-                s = _sigmoid(float(G[b, 2 * m + q]) * t + float(G[b, 3 * m + q]))
-            if mode == MODE_NO_GATE:
-                h[b, neurons[q]] = f1 + s * f2
-            else:
-                h[b, neurons[q]] = f1 * (1.0 - s) + s * f2
+            h[b, off + neurons[q]] = out[q]
 
 
 @njit(cache=True, error_model="numpy")
-def _heads_pure(G, m, dtb, w_tau, A, off, neurons, h):
+def _heads_pure(G, bl, m, dtb, w_tau, A, off, neurons, h, hoff):
+    """Closed form of pure mode (``G`` without bias ``bl``); writes ``h[:, hoff + neurons]``."""
     B = G.shape[0]
     for b in range(B):
         t = dtb[b]
         for q in range(m):
-            f1 = float(G[b, q])
+            f1 = float(G[b, q]) + float(bl[q])
             a = float(A[off + q])
-            h[b, neurons[q]] = -a * np.exp(-t * (abs(float(w_tau[off + q])) + abs(f1))) * f1 + a
+            h[b, hoff + neurons[q]] = -a * np.exp(-t * (abs(float(w_tau[off + q])) + abs(f1))) * f1 + a
 
 
 @njit(cache=True, fastmath={"contract"}, error_model="numpy")
 def _sparse_heads(p, XT, l, heads, G):
-    """``G[b, head * m + q] = sum_k XT[row_k, b] * w_k[head] + bias`` over the synapses of each neuron."""
+    """``G[b, head * m + q] = sum_k XT[row_k, b] * w_k[head]`` over the synapses of each neuron (no bias)."""
     B = XT.shape[1]
     m = p.layer_ptr[l + 1] - p.layer_ptr[l]
     base = p.layer_ptr[l]
-    bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
     acc = np.empty((heads, B))
     for q in range(m):
         for hd in range(heads):
-            bias = float(bl[hd * m + q])
             for b in range(B):
-                acc[hd, b] = bias
+                acc[hd, b] = 0.0
         for k in range(p.sp_ptr[base + q], p.sp_ptr[base + q + 1]):
             r = p.sp_row[k]
             for hd in range(heads):
@@ -178,18 +186,26 @@ def _cfc_block(p, x, dt, h0, states, b0, b1):
     dtype = p.weights.dtype
     pure = p.mode == MODE_PURE
     heads = 1 if pure else 4
-    h = h0[b0:b1].copy()
+    # state buffer: [input channels at this step | neuron states], so that a source index
+    # is a column of z (no branch in the gathers)
+    z = np.empty((B, n_in + n), dtype)
+    for b in range(B):
+        for j in range(n):
+            z[b, n_in + j] = h0[b0 + b, j]
     # merged weights [ff1 | ff2 | time_a * t + time_b] for steps with a shared elapsed time
     wc_ptr = np.zeros(L + 1, np.int64)
     bc_ptr = np.zeros(L + 1, np.int64)
     kin = np.empty(L, np.int64)  # rows of each layer's head matrices
+    m_max = 1
     for l in range(L):
         m = p.layer_ptr[l + 1] - p.layer_ptr[l]
+        m_max = max(m_max, m)
         kin[l] = p.bb_w0.shape[1] if p.bb_w0.shape[1] > 0 else p.src_ptr[l + 1] - p.src_ptr[l]
         wc_ptr[l + 1] = wc_ptr[l] + kin[l] * 3 * m
         bc_ptr[l + 1] = bc_ptr[l] + 3 * m
     wc = np.empty(wc_ptr[L], dtype)
-    bc = np.empty(bc_ptr[L], dtype)
+    bc = np.empty(bc_ptr[L], np.float64)
+    out = np.empty(m_max)
     last_ts = -1.0
     status = 0
     for t in range(T):
@@ -215,35 +231,34 @@ def _cfc_block(p, x, dt, h0, states, b0, b1):
                 for q in range(2 * m):
                     bcl[q] = bl[q]
                 for q in range(m):
-                    bcl[2 * m + q] = bl[2 * m + q] * ts + bl[3 * m + q]
+                    bcl[2 * m + q] = float(bl[2 * m + q]) * ts + float(bl[3 * m + q])
             last_ts = ts
+        for b in range(B):
+            for c in range(n_in):
+                z[b, c] = x[b0 + b, t, c]
         for l in range(L):
             m = p.layer_ptr[l + 1] - p.layer_ptr[l]
             s0 = p.src_ptr[l]
             ns = p.src_ptr[l + 1] - s0
+            src = p.src_index[s0:s0 + ns]
             neurons = p.layer_neurons[p.layer_ptr[l]:p.layer_ptr[l + 1]]
             if p.layer_sparse[l]:
                 XT = np.empty((ns, B))
                 for r in range(ns):
-                    src = p.src_index[s0 + r]
-                    if src < n_in:
-                        for b in range(B):
-                            XT[r, b] = x[b0 + b, t, src]
-                    else:
-                        for b in range(B):
-                            XT[r, b] = h[b, src - n_in]
+                    for b in range(B):
+                        XT[r, b] = z[b, src[r]]
                 G = np.empty((B, heads * m))
                 _sparse_heads(p, XT, l, heads, G)
+                bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
                 if pure:
-                    _heads_pure(G, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, h)
+                    _heads_pure(G, bl, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, z, n_in)
                 else:
-                    _heads_default(G, m, dtb, False, ts, p.mode, neurons, h)
+                    _heads_default(G, bl, m, dtb, False, ts, p.mode, neurons, z, n_in, out)
                 continue
             X = np.empty((B, ns), dtype)
             for b in range(B):
                 for r in range(ns):
-                    src = p.src_index[s0 + r]
-                    X[b, r] = x[b0 + b, t, src] if src < n_in else h[b, src - n_in]
+                    X[b, r] = z[b, src[r]]
             if p.bb_w0.shape[1] > 0:  # backbone (dense CfC: a single layer)
                 Z = np.dot(X, p.bb_w0)
                 for b in range(B):
@@ -258,24 +273,18 @@ def _cfc_block(p, x, dt, h0, states, b0, b1):
                     _activate(Z, p.bb_act)
                 X = Z
             if shared:
-                W = wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((X.shape[1], 3 * m))
-                bl = bc[bc_ptr[l]:bc_ptr[l + 1]]
-                cols = 3 * m
+                G = np.dot(X, wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((X.shape[1], 3 * m)))
+                _heads_default(G, bc[bc_ptr[l]:bc_ptr[l + 1]], m, dtb, True, ts, p.mode, neurons, z, n_in, out)
             else:
-                W = p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((X.shape[1], heads * m))
+                G = np.dot(X, p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((X.shape[1], heads * m)))
                 bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
-                cols = heads * m
-            G = np.dot(X, W)
-            for b in range(B):
-                for q in range(cols):
-                    G[b, q] += bl[q]
-            if pure:
-                _heads_pure(G, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, h)
-            else:
-                _heads_default(G, m, dtb, shared, ts, p.mode, neurons, h)
+                if pure:
+                    _heads_pure(G, bl, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, z, n_in)
+                else:
+                    _heads_default(G, bl, m, dtb, False, ts, p.mode, neurons, z, n_in, out)
         for b in range(B):
             for j in range(n):
-                v = h[b, j]
+                v = z[b, n_in + j]
                 states[b0 + b, t, j] = v
                 if not np.isfinite(v):
                     status = 1
