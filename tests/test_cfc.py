@@ -135,6 +135,21 @@ def test_float32_close_to_float64(ncp):
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("sparse_below", [0.0, 1.1])
+def test_float32_matches_reference_on_every_path(mode, sparse_below, ncp):
+    """float32 weights (biases added in float64, closed form in float64) against the float64 reference:
+    BLAS and synapse-list layers, shared (merged time gate) and per-member elapsed times."""
+    rng = np.random.default_rng(7)
+    p = CfCParams.wired(ncp, mode=mode, recurrent="ncps", seed=5)
+    net = CfCNetwork.wired(ncp, p, dtype=np.float32, sparse_below=sparse_below)
+    assert net.kernel_params.weights.dtype == np.float32
+    for shared_dt in (False, True):
+        _check_reference(net, rng, B=4, T=20, tol=2e-5, shared_dt=shared_dt)
+    dense_p = CfCParams.dense(5, 7, mode=mode, backbone_units=11, backbone_layers=2, activation="silu", seed=3)
+    _check_reference(CfCNetwork(dense_p, dtype=np.float32), rng, tol=2e-5, shared_dt=True)
+
+
 @settings(max_examples=20, deadline=None)
 @given(scale=st.floats(1e-3, 1e6), dt=st.floats(1e-2, 1e3), seed=st.integers(0, 2**16),
        mode=st.sampled_from(MODES))
