@@ -5,16 +5,19 @@ a 300-neuron AutoNCP (100 steps); CfC (wired, mode "default") on both (1000 step
 Each of our networks is imported from the ncps module it is timed against
 (:func:`circuitsim.ncps_io.from_ncps`), so both compute the same function; the
 outputs are compared before timing.  torch runs with 2 threads in its default
-float32; our LTC runs in float64, our CfC in float64 and float32.
+float32; our LTC runs in float64, our CfC in float64 and float32 (the like-with-like
+comparison with ncps's float32).  Both sides exclude a warm-up call; ncps runs under
+``torch.no_grad()``.  The load average is printed: the machine may be shared.
 
 Usage::
 
-    python benchmarks/bench_liquid.py [--repeats 5] [--quick]
+    python benchmarks/bench_liquid.py [--repeats 5] [--quick] [--models CfC]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -62,6 +65,8 @@ def main(argv=None):
     ap.add_argument("--worm", action="store_true",
                     help="also the 279-neuron Varshney et al. (2011) wiring "
                          "(chemical synapses; ncps has no gap junctions)")
+    ap.add_argument("--models", nargs="+", choices=["LTC", "CfC"], default=["LTC", "CfC"],
+                    help="which models to time (LTC on AutoNCP-300 takes minutes on the ncps side)")
     args = ap.parse_args(argv)
 
     import torch
@@ -99,7 +104,10 @@ def main(argv=None):
         ours_wiring["worm-279"] = worm
         wirings["worm-279"] = lambda: to_ncps(worm)
         cases += [("LTC", "worm-279", 100, 20.0), ("CfC", "worm-279", 1000, 2.0)]
+    cases = [c for c in cases if c[0] in args.models]
     rng = np.random.default_rng(0)
+    if hasattr(os, "getloadavg"):
+        print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"batch {B}, input dim {D}, torch threads {torch.get_num_threads()}, repeats {args.repeats} (medians)")
     print(f"{'model':5} {'wiring':12} {'steps':>5} {'ncps s':>9} {'ours s':>9} {'ratio':>7} {'target':>7}  note")
     rows = []
