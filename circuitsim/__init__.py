@@ -21,9 +21,11 @@ from importlib import metadata as _metadata
 from . import errors, inputs
 from .circuit import Circuit
 from .errors import (
+    AnalysisError,
     CircuitsimError,
     DivergenceError,
     InputError,
+    MissingPositionsError,
     OutOfSpanError,
     ParameterError,
     SolverError,
@@ -46,7 +48,7 @@ except _metadata.PackageNotFoundError:  # running from a source checkout
     __version__ = "0+unknown"
 
 __all__ = [
-    "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
+    "AnalysisError", "MissingPositionsError", "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
     "Dopri5", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
     "LiquidResult", "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",

@@ -18,6 +18,8 @@ __all__ = [
     "SolverError",
     "DivergenceError",
     "OutOfSpanError",
+    "AnalysisError",
+    "MissingPositionsError",
 ]
 
 
@@ -93,3 +95,25 @@ class DivergenceError(SolverError):
 
 class OutOfSpanError(CircuitsimError, ValueError):
     """A time outside the simulated span was asked of a :class:`Result` (no extrapolation)."""
+
+
+class AnalysisError(CircuitsimError, ValueError):
+    """Input to an analysis or plotting function that cannot be used as given."""
+
+
+class MissingPositionsError(AnalysisError):
+    """Neurons without soma positions asked to be drawn anatomically.
+
+    Attributes
+    ----------
+    neurons : list of str
+        The neurons whose ``x, y, z`` are missing.
+    """
+
+    def __init__(self, neurons, total: int):
+        self.neurons = list(neurons)
+        shown = ", ".join(self.neurons[:20]) + (f", ... ({len(self.neurons)} in all)" if len(self.neurons) > 20 else "")
+        super().__init__(
+            f"{len(self.neurons)} of {total} neurons have no soma position (x, y, z) in the metadata: {shown}. "
+            "Pass missing='drop' to leave them out, missing='row' to line them up beside the body, "
+            "or use layout='layered'")
