@@ -33,6 +33,23 @@ class InputTable(NamedTuple):
     break_ptr: np.ndarray  # int64 (n_batch + 1,)
 
 
+@njit(cache=True, inline="always")
+def bracket(times, lo, hi, t):
+    """Index ``a`` in ``[lo, hi)`` with ``times[a] <= t < times[a + 1]`` (binary search).
+
+    `times[lo:hi+1]` is increasing; values of `t` outside it give `lo` or ``hi - 1``.
+    """
+    a = lo
+    b = hi
+    while b - a > 1:
+        m = (a + b) // 2
+        if times[m] <= t:
+            a = m
+        else:
+            b = m
+    return a
+
+
 @njit(cache=True)
 def input_at(tab, seg, t, u):
     """Write the drive of segment `seg` at time `t` into `u` (n_in,).
@@ -53,14 +70,8 @@ def input_at(tab, seg, t, u):
         for c in range(n_in):
             u[c] = vals[hi, c]
         return
-    a = lo
-    b = hi
-    while b - a > 1:  # times[a] <= t < times[b]
-        m = (a + b) // 2
-        if times[m] <= t:
-            a = m
-        else:
-            b = m
+    a = bracket(times, lo, hi, t)
+    b = a + 1
     w = (t - times[a]) / (times[b] - times[a])
     for c in range(n_in):
         u[c] = vals[a, c] + w * (vals[b, c] - vals[a, c])

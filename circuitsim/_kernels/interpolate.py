@@ -15,6 +15,8 @@ from . import _cache  # noqa: F401  (cache invalidation across kernel files)
 
 from numba import njit
 
+from .inputs import bracket
+
 __all__ = ["hermite_point", "dopri5_point", "find_step", "evaluate_hermite", "evaluate_dopri5"]
 
 
@@ -39,15 +41,7 @@ def find_step(node_t, n_steps, t):
     """Index ``i`` with ``node_t[i] <= t <= node_t[i+1]`` (the caller checks the span)."""
     if t >= node_t[n_steps]:
         return n_steps - 1
-    a = 0
-    b = n_steps
-    while b - a > 1:
-        m = (a + b) // 2
-        if node_t[m] <= t:
-            a = m
-        else:
-            b = m
-    return a
+    return bracket(node_t, 0, n_steps, t)
 
 
 @njit(cache=True)

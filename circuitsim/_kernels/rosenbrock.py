@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from .graded import graded_rhs, graded_s_backsolve, graded_schur_assemble, graded_schur_rhs
-from .inputs import input_at, n_segments, segment_end
+from .inputs import bracket, input_at, n_segments, segment_end
 from .interpolate import find_step
 
 OK, MAX_STEPS, STEP_UNDERFLOW, NON_FINITE, SINGULAR = 0, 1, 2, 3, 4
@@ -124,14 +124,8 @@ def input_slope(tab, seg, t, du):
         du[c] = 0.0
     if hi == lo or t < times[lo] or t >= times[hi]:
         return
-    a = lo
-    b = hi
-    while b - a > 1:
-        m = (a + b) // 2
-        if times[m] <= t:
-            a = m
-        else:
-            b = m
+    a = bracket(times, lo, hi, t)
+    b = a + 1
     dt = times[b] - times[a]
     if dt > 0.0:
         for c in range(du.shape[0]):
