@@ -153,6 +153,42 @@ def graded_sparse_lu(kp):
 _LU_CACHE: dict = {}
 
 
+def _dense_tail(n, indptr, cols, diag, min_density=0.97, min_size=8):
+    """Store the trailing block of the fill pattern densely once it is nearly full.
+
+    Minimum degree leaves a nearly dense trailing block that carries most of the
+    elimination work; storing it fully (explicit zeros) lets the numeric factorisation
+    use contiguous dense loops there.
+
+    Returns
+    -------
+    indptr, cols, diag : ndarray of int64
+        The pattern with every column ``>= dense_from`` present in rows ``>= dense_from``.
+    dense_from : int
+        First row/column of the dense block (``n`` if no block qualifies).
+    """
+    counts = np.zeros(n + 1, np.int64)           # counts[b]: entries with row, col >= b
+    for r in range(n):
+        c = cols[indptr[r]:indptr[r + 1]]
+        # entry (r, c) lies in the trailing block of every b <= min(r, c)
+        np.add.at(counts, np.minimum(c, r) + 1, -1)
+        counts[0] += c.shape[0]
+    counts = np.cumsum(counts)[:n]
+    m = n - np.arange(n)
+    ok = np.nonzero((counts >= min_density * m * m) & (m >= min_size))[0]
+    if ok.shape[0] == 0:
+        return indptr, cols, diag, n
+    b = int(ok[0])
+    rows = [cols[indptr[r]:indptr[r + 1]] for r in range(n)]
+    for r in range(b, n):
+        rows[r] = np.concatenate([rows[r][rows[r] < b], np.arange(b, n, dtype=np.int64)])
+    new_indptr = np.zeros(n + 1, np.int64)
+    new_indptr[1:] = np.cumsum([len(c) for c in rows])
+    new_cols = np.concatenate(rows).astype(np.int64)
+    new_diag = np.array([new_indptr[r] + int(np.searchsorted(rows[r], r)) for r in range(n)], np.int64)
+    return new_indptr, new_cols, new_diag, b
+
+
 def _graded_sparse_lu(kp):
     from ._kernels.rosenbrock import SparseLU
 
@@ -163,6 +199,7 @@ def _graded_sparse_lu(kp):
     cols = np.concatenate([kp.gap_index, kp.pre_index]).astype(np.int64)
     order = minimum_degree_order(n, rows, cols)
     indptr, lcols, diag = symbolic_lu(n, rows, cols, order)
+    indptr, lcols, diag, dense_from = _dense_tail(n, indptr, lcols, diag)
     iperm = np.empty(n, np.int64)
     iperm[order] = np.arange(n)
 
@@ -176,7 +213,7 @@ def _graded_sparse_lu(kp):
 
     ar = np.arange(n)
     return SparseLU(order, indptr, lcols, diag, positions(ar, ar), positions(gap_rows, kp.gap_index),
-                    positions(syn_rows, kp.pre_index))
+                    positions(syn_rows, kp.pre_index), dense_from)
 
 
 @register_solver

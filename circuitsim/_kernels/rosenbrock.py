@@ -55,7 +55,9 @@ class SparseLU(NamedTuple):
     ``diag[r]`` is the position of ``(r, r)``. ``perm[r]`` is the neuron at
     permuted position ``r``. ``diag_pos``, ``gap_pos``, ``syn_pos`` map the
     diagonal of each neuron, each gap-junction entry and each synapse (kernel
-    order) to positions in the value array.
+    order) to positions in the value array. Rows ``r >= dense_from`` store every
+    column ``>= dense_from`` (the last ``n - dense_from`` entries of the row, in
+    column order), so the trailing block is eliminated with contiguous dense loops.
     """
 
     perm: np.ndarray  # int64 (n,)
@@ -65,6 +67,40 @@ class SparseLU(NamedTuple):
     diag_pos: np.ndarray  # int64 (n,)
     gap_pos: np.ndarray  # int64 (n_gap,)
     syn_pos: np.ndarray  # int64 (n_syn,)
+    dense_from: int  # rows/columns >= dense_from form a fully stored (dense) trailing block
+
+
+@njit(cache=True, fastmath=True)
+def _dense_row(dense, di, i, m):
+    """Eliminate columns ``< i`` of dense row `di` (m,) against factored rows ``dense[:i]``.
+
+    Four pivot rows at a time: their small triangle first, then one fused contiguous
+    update of the rest of the row (fewer loads/stores of `di`).
+    """
+    kk = 0
+    while kk + 4 <= i:
+        d0 = dense[kk]
+        d1 = dense[kk + 1]
+        d2 = dense[kk + 2]
+        d3 = dense[kk + 3]
+        l0 = di[kk] / d0[kk]
+        l1 = (di[kk + 1] - l0 * d0[kk + 1]) / d1[kk + 1]
+        l2 = (di[kk + 2] - l0 * d0[kk + 2] - l1 * d1[kk + 2]) / d2[kk + 2]
+        l3 = (di[kk + 3] - l0 * d0[kk + 3] - l1 * d1[kk + 3] - l2 * d2[kk + 3]) / d3[kk + 3]
+        di[kk] = l0
+        di[kk + 1] = l1
+        di[kk + 2] = l2
+        di[kk + 3] = l3
+        for j in range(kk + 4, m):
+            di[j] -= l0 * d0[j] + l1 * d1[j] + l2 * d2[j] + l3 * d3[j]
+        kk += 4
+    while kk < i:
+        dk = dense[kk]
+        lk = di[kk] / dk[kk]
+        di[kk] = lk
+        for j in range(kk + 1, m):
+            di[j] -= lk * dk[j]
+        kk += 1
 
 
 @njit(cache=True, fastmath=True)
@@ -72,21 +108,36 @@ def lu_factor(lu, vals, x):
     """In-place LU (no pivoting) of the assembled values; returns the failing row or -1.
 
     Row-by-row (IKJ) elimination on the precomputed fill pattern with a dense row
-    accumulator `x` (n,).
+    accumulator `x` (n,) for the sparse leading columns; the dense trailing block
+    (``lu.dense_from``) is updated in place with contiguous (vectorisable) loops.
     """
     n = lu.perm.shape[0]
     indptr, cols, diag = lu.indptr, lu.cols, lu.diag
+    nd = lu.dense_from
+    m = n - nd
+    dense = np.empty((m, m))
     for r in range(n):
-        for q in range(indptr[r], indptr[r + 1]):
-            x[cols[q]] = vals[q]
-        for q in range(indptr[r], diag[r]):
-            k = cols[q]
-            lk = x[k] / vals[diag[k]]
-            x[k] = lk
-            for m in range(diag[k] + 1, indptr[k + 1]):
-                x[cols[m]] -= lk * vals[m]
-        for q in range(indptr[r], indptr[r + 1]):
-            vals[q] = x[cols[q]]
+        ds = indptr[r + 1] - m if r >= nd else indptr[r + 1]
+        lend = min(diag[r], ds)
+        if lend > indptr[r]:
+            for q in range(indptr[r], indptr[r + 1]):
+                x[cols[q]] = vals[q]
+            for q in range(indptr[r], lend):
+                k = cols[q]
+                lk = x[k] / vals[diag[k]]
+                x[k] = lk
+                for mm in range(diag[k] + 1, indptr[k + 1]):
+                    x[cols[mm]] -= lk * vals[mm]
+            for q in range(indptr[r], indptr[r + 1]):
+                vals[q] = x[cols[q]]
+        if r >= nd:
+            i = r - nd
+            di = dense[i]
+            for j in range(m):
+                di[j] = vals[ds + j]
+            _dense_row(dense, di, i, m)
+            for j in range(m):
+                vals[ds + j] = di[j]
         d = vals[diag[r]]
         if not (abs(d) > 1e-300) or not np.isfinite(d):
             return r

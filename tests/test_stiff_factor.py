@@ -1,0 +1,104 @@
+"""The sparse LU with a dense trailing block, on the worm's reduced V-system, against scipy/numpy."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+import connectome
+from circuitsim._kernels.graded import graded_schur_assemble
+from circuitsim._kernels.rosenbrock import lu_factor, lu_solve
+from circuitsim.models.graded import kunert2014
+from circuitsim.stiff import _dense_tail, graded_sparse_lu, minimum_degree_order, symbolic_lu
+
+
+@pytest.fixture(scope="module")
+def worm():
+    c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000.0, "PLMR": 2000.0})
+    kp = c.kernel_params()
+    return c, kp, graded_sparse_lu(kp)
+
+
+def assembled(c, kp, lu, fac, seed):
+    """Reduced matrix values at a perturbed state, and the same matrix as a dense (n, n) array."""
+    n = c.n
+    rng = np.random.default_rng(seed)
+    y = c.y0 + np.r_[rng.normal(scale=5.0, size=n), np.zeros(n)]
+    vals = np.zeros(lu.cols.shape[0])
+    graded_schur_assemble(kp, y, fac, np.empty(n), np.empty(n), lu.diag_pos, lu.gap_pos, lu.syn_pos, vals)
+    S = np.zeros((n, n))
+    rows = np.repeat(np.arange(n), np.diff(lu.indptr))
+    S[lu.perm[rows], lu.perm[lu.cols]] = vals      # permuted CSR back to neuron order
+    return vals, S
+
+
+def test_worm_pattern_has_dense_tail(worm):
+    c, kp, lu = worm
+    n = c.n
+    m = n - lu.dense_from
+    assert 8 <= m < n
+    for r in range(lu.dense_from, n):
+        np.testing.assert_array_equal(lu.cols[lu.indptr[r + 1] - m:lu.indptr[r + 1]], np.arange(lu.dense_from, n))
+
+
+@pytest.mark.parametrize("fac", [0.05, 2.0, 400.0])
+def test_factor_matches_scipy_lu(worm, fac):
+    c, kp, lu = worm
+    n = c.n
+    vals, S = assembled(c, kp, lu, fac, seed=1)
+    assert lu_factor(lu, vals, np.empty(n)) == -1
+    # independent: scipy's LU of the permuted matrix; no pivoting is expected on this
+    # diagonally dominant matrix, so compare L and U entry by entry
+    Sp = S[np.ix_(lu.perm, lu.perm)]
+    P, L, U = scipy.linalg.lu(Sp)
+    assert np.array_equal(P, np.eye(n)), "reference pivoted; the comparison needs an unpivoted LU"
+    F = np.tril(L, -1) + U
+    got = np.zeros((n, n))
+    rows = np.repeat(np.arange(n), np.diff(lu.indptr))
+    got[rows, lu.cols] = vals
+    np.testing.assert_allclose(got, F, rtol=1e-10, atol=1e-12 * np.abs(F).max())
+    # nothing outside the stored pattern
+    mask = np.zeros((n, n), bool)
+    mask[rows, lu.cols] = True
+    assert np.abs(F[~mask]).max() <= 1e-12 * np.abs(F).max()
+
+
+def test_solve_matches_numpy(worm):
+    c, kp, lu = worm
+    n = c.n
+    vals, S = assembled(c, kp, lu, 3.0, seed=2)
+    assert lu_factor(lu, vals, np.empty(n)) == -1
+    b = np.random.default_rng(3).normal(size=n)
+    x = np.empty(n)
+    lu_solve(lu, vals, b, x, np.empty(n))
+    np.testing.assert_allclose(x, np.linalg.solve(S, b), rtol=1e-10, atol=1e-12)
+
+
+def test_dense_tail_matches_sparse_only_factor(worm):
+    # the same matrix without a dense block (dense_from = n) gives the same solution
+    c, kp, lu = worm
+    n = c.n
+    vals, S = assembled(c, kp, lu, 1.0, seed=4)
+    plain = lu._replace(dense_from=n)
+    v1, v2 = vals.copy(), vals.copy()
+    assert lu_factor(lu, v1, np.empty(n)) == -1
+    assert lu_factor(plain, v2, np.empty(n)) == -1
+    np.testing.assert_allclose(v1, v2, rtol=1e-9, atol=1e-12 * np.abs(v2).max())
+
+
+def test_dense_tail_on_arrow_matrix():
+    # arrow matrix eliminated hub-last: the last rows become dense
+    n = 12
+    rows = np.r_[np.zeros(n - 1, int), np.arange(1, n), np.arange(8, 12), np.arange(9, 12)]
+    cols = np.r_[np.arange(1, n), np.zeros(n - 1, int), np.arange(9, 13) % 12, np.arange(8, 11)]
+    order = minimum_degree_order(n, rows, cols)
+    indptr, lcols, diag = symbolic_lu(n, rows, cols, order)
+    ip2, c2, d2, b = _dense_tail(n, indptr, lcols, diag, min_density=0.5, min_size=2)
+    assert b < n
+    for r in range(b, n):
+        assert set(range(b, n)) <= set(c2[ip2[r]:ip2[r + 1]].tolist())
+        assert c2[d2[r]] == r
+    # the pattern only grows
+    for r in range(n):
+        assert set(lcols[indptr[r]:indptr[r + 1]].tolist()) <= set(c2[ip2[r]:ip2[r + 1]].tolist())
+    ip3, c3, d3, b3 = _dense_tail(n, indptr, lcols, diag, min_density=1.01)
+    assert b3 == n and ip3 is indptr
