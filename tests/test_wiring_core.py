@@ -299,14 +299,7 @@ def test_info_is_json(wiring):
 
 # -- real data ------------------------------------------------------------------------------
 def _real(name):
-    from connectome._io import tables
-
-    try:
-        known = tables.dataset_tables()
-    except FileNotFoundError:
-        pytest.skip("data/provenance.json is not built yet")
-    if name not in known:
-        pytest.skip(f"dataset {name} is not packaged yet")
+    # the tables ship with the package: a missing one must fail, not skip
     return connectome.load(name)
 
 

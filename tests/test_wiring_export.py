@@ -118,14 +118,8 @@ def test_to_ncps_builds_an_ltc_cell():
 
 def test_to_ncps_real_layered_wiring():
     pytest.importorskip("ncps")
-    from connectome._io import tables
     from connectome.layered import layered
 
-    try:
-        if "varshney2011" not in tables.dataset_tables():
-            pytest.skip("varshney2011 not packaged")
-    except FileNotFoundError:
-        pytest.skip("data not built")
     w = ex.outputs_first(layered(connectome.load("varshney2011")))
     n = ex.to_ncps(w, gap_junctions="drop")
     assert np.array_equal(n.adjacency_matrix, ex.masks(w)["sign"])

@@ -218,13 +218,7 @@ def test_degree_preserving_null_model_synthetic():
 
 
 def test_degree_preserving_null_model_real():
-    from connectome._io import tables
 
-    try:
-        if "varshney2011" not in tables.dataset_tables():
-            pytest.skip("varshney2011 not packaged")
-    except FileNotFoundError:
-        pytest.skip("data not built")
     w = Wiring.from_connectome(connectome.load("varshney2011"))
     null = syn.degree_preserving(w, seed=0)
     check_null(w, null)
