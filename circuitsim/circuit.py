@@ -111,8 +111,17 @@ class Circuit:
         return self.replace(params=self.params.replace(**changes))
 
     def kernel_params(self):
-        """The model's NamedTuple of arrays for the compiled vector field."""
-        return self.model.kernel_params(self)
+        """The model's NamedTuple of arrays for the compiled vector field.
+
+        Computed once per circuit (a circuit is immutable, and e.g. the graded
+        model's thresholds need a sparse solve); each call returns fresh,
+        writable, C-contiguous copies, so callers may not disturb the cache.
+        """
+        kp = self.__dict__.get("_kernel_params")
+        if kp is None:
+            kp = self.model.kernel_params(self)
+            object.__setattr__(self, "_kernel_params", kp)
+        return type(kp)(*[np.array(a, order="C") if isinstance(a, np.ndarray) else a for a in kp])
 
     def state_block(self, y, variable: str) -> np.ndarray:
         """The block of flat state(s) `y` (..., n_state) belonging to `variable` (..., n)."""

@@ -461,9 +461,9 @@ class Wiring:
 
     def electrical_by_neuron(self) -> ElectricalByNeuron:
         """Kernel view of gap junctions per neuron (self-junctions dropped)."""
-        g = self.electrical.tolil()
-        g.setdiag(0)
-        g = sp.csr_array(g)
+        g = sp.coo_array(self.electrical)
+        off = g.row != g.col
+        g = sp.csr_array((g.data[off], (g.row[off], g.col[off])), shape=g.shape)
         g.eliminate_zeros()
         g.sort_indices()
         return ElectricalByNeuron(

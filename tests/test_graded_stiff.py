@@ -28,35 +28,79 @@ def setup():
     return w, c, kp, ref, current(w, STIM)
 
 
-def fixed(h):
-    # huge tolerances: every step is accepted, so the step is exactly h
-    return Rosenbrock(atol_V=1e10, atol_s=1e10, h0=h, max_step=h)
+def fixed(h, linear="iterative"):
+    # huge tolerances: every step is accepted, so the step is exactly h; the linear
+    # iteration then runs to round-off (lin_tol is relative to the tolerance)
+    return Rosenbrock(atol_V=1e10, atol_s=1e10, h0=h, max_step=h, linear=linear, lin_tol=1e-30)
 
 
-def test_sparse_lu_solves_like_dense(setup):
-    import scipy.sparse as sp
-    from circuitsim._kernels.graded import graded_schur_assemble
-    from circuitsim._kernels.rosenbrock import lu_factor, lu_solve
+def reduced_system(kp, y, fac, direct):
+    """Factorised reduced matrix at state `y` in a fresh stage workspace."""
+    from circuitsim._kernels.graded import graded_coupling, graded_schur_assemble
+    from circuitsim._kernels.rosenbrock import lu_factor, stage_workspace
+
+    n = kp.C.shape[0]
+    lu = graded_sparse_lu(kp, direct=direct)
+    w = stage_workspace(n, lu.cols.shape[0], kp.pre_index.shape[0])
+    w.vals[:] = 0.0
+    graded_schur_assemble(kp, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
+    graded_coupling(kp, y, w.coup)
+    assert lu_factor(lu, w.vals, w.xrow) == -1
+    return lu, w
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "iterative"])
+@pytest.mark.parametrize("fac", [0.05, 0.7, 50.0])
+def test_stage_solve_matches_dense(setup, direct, fac):
+    from circuitsim._kernels.rosenbrock import solve_stage
 
     w, c, kp, ref, I = setup
     n = w.n
-    lu = graded_sparse_lu(kp)
-    y = c.y0 + np.r_[np.linspace(-5, 5, n), np.zeros(n)]
-    fac = 0.7
-    vals = np.zeros(lu.cols.shape[0])
-    ratio, inv_d2 = np.empty(n), np.empty(n)
-    graded_schur_assemble(kp, y, fac, ratio, inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, vals)
-    assert lu_factor(lu, vals, np.empty(n)) == -1
+    y = c.y0 + np.r_[np.linspace(-5, 5, n), np.linspace(0.0, 0.3, n)]
+    lu, work = reduced_system(kp, y, fac, direct)
     # independent: the full 2n x 2n matrix M = fac I - J from the reference Jacobian
     M = fac * np.eye(2 * n) - ref.jac(0.0, y).toarray()
     rhs = np.random.default_rng(0).normal(size=2 * n)
     x_dense = np.linalg.solve(M, rhs)
-    from circuitsim._kernels.graded import graded_s_backsolve, graded_schur_rhs
-    rv, uv, x = np.empty(n), np.empty(n), np.empty(2 * n)
-    graded_schur_rhs(kp, y, inv_d2, rhs, rv)
-    lu_solve(lu, vals, rv, uv, np.empty(n))
-    graded_s_backsolve(ratio, inv_d2, rhs, uv, x)
+    work.r[:] = rhs
+    x = np.empty(2 * n)
+    atol = np.full(2 * n, 1e-13)
+    its = solve_stage(kp, lu, work, y, x, atol, 0.0, 1e-3)
+    assert its == 0 if direct else its >= 1
     np.testing.assert_allclose(x, x_dense, rtol=1e-10, atol=1e-12)
+
+
+def test_stage_iteration_stops_at_tolerance(setup):
+    # a loose tolerance stops the iteration earlier, within the requested accuracy
+    from circuitsim._kernels.rosenbrock import solve_stage
+
+    w, c, kp, ref, I = setup
+    n = w.n
+    y = c.y0 + np.r_[np.linspace(-5, 5, n), np.linspace(0.0, 0.3, n)]
+    M = 0.05 * np.eye(2 * n) - ref.jac(0.0, y).toarray()
+    rhs = np.random.default_rng(1).normal(size=2 * n)
+    x_dense = np.linalg.solve(M, rhs)
+    counts = []
+    for tol in (1e-3, 1e-9):
+        lu, work = reduced_system(kp, y, 0.05, direct=False)
+        work.r[:] = rhs
+        x = np.empty(2 * n)
+        counts.append(solve_stage(kp, lu, work, y, x, np.full(2 * n, tol), 0.0, 0.2))
+        assert np.abs(x[:n] - x_dense[:n]).max() <= tol
+    assert 1 <= counts[0] < counts[1]
+
+
+def test_stage_iteration_reports_divergence(setup):
+    # a coupling far larger than P: the iteration cannot contract and says so
+    from circuitsim._kernels.rosenbrock import solve_stage
+
+    w, c, kp, ref, I = setup
+    n = w.n
+    y = c.y0 + np.r_[np.linspace(-5, 5, n), np.zeros(n)]
+    lu, work = reduced_system(kp, y, 0.05, direct=False)
+    work.ratio[:] *= 1e6
+    work.r[:] = np.random.default_rng(2).normal(size=2 * n)
+    assert solve_stage(kp, lu, work, y, np.empty(2 * n), np.full(2 * n, 1e-6), 0.0, 0.2) == -1
 
 
 def test_symbolic_lu_on_arrow_matrix():
@@ -72,7 +116,23 @@ def test_symbolic_lu_on_arrow_matrix():
     assert indptr[-1] == n * n               # full fill
 
 
-def test_convergence_order_four(setup):
+def test_failed_iteration_halves_the_step(setup):
+    # fast, steep synapses and a first trial step of 1 s: the coupling E dwarfs P, the
+    # iteration cannot contract, the step is retried at half the size; the answer is
+    # the one the direct factorisation gives
+    w, c, kp, ref, I = setup
+    n = w.n
+    fast = kunert2014(w, STIM, g_syn=10.0, beta=4.0, a_r=1.0).kernel_params()
+    y0 = np.r_[fast.vth + np.linspace(-1, 1, n), np.full(n, 0.5)]
+    runs = {lin: integrate_graded(fast, y0, (0, 50), constant_table(I), Rosenbrock(h0=1000.0, linear=lin))
+            for lin in ("iterative", "direct")}
+    st, ts, ys, cont, stats = runs["iterative"]
+    assert st == OK and stats[6] >= 3
+    assert np.abs(ys[-1, :n] - runs["direct"][2][-1, :n]).max() < 10 * Rosenbrock().atol_V
+
+
+@pytest.mark.parametrize("linear", ["iterative", "direct"])
+def test_convergence_order_four(setup, linear):
     w, c, kp, ref, I = setup
     n, T = w.n, 400.0
     grid = np.arange(0.0, T + 1e-9, 20.0)
@@ -80,7 +140,7 @@ def test_convergence_order_four(setup):
     hs = np.array([10.0, 5.0, 2.5, 1.25])
     errs = []
     for h in hs:
-        st, ts, ys, cont, stats = integrate_graded(kp, c.y0, (0, T), constant_table(I), fixed(h))
+        st, ts, ys, cont, stats = integrate_graded(kp, c.y0, (0, T), constant_table(I), fixed(h, linear))
         assert st == OK and stats[0] == round(T / h) and stats[1] == 0
         idx = np.searchsorted(ts, grid - 1e-9)
         errs.append(np.abs(ys[idx, :n] - Yg[:, :n]).max())
@@ -141,24 +201,34 @@ def test_linear_drive_uses_time_derivative(setup):
     assert errs[0] / errs[1] > 2 ** 3.5
 
 
-def test_worm_against_solve_ivp():
+@pytest.fixture(scope="module")
+def worm_reference():
     conn = connectome.load("varshney2011")
     stim = {"PLML": 2000.0, "PLMR": 2000.0}
     c = kunert2014(conn, stim)
     kp = c.kernel_params()
-    n = c.n
     I = current(c.wiring, stim)
     T = 3000.0 if IN_CI else 10000.0
     t = np.linspace(0.0, T, 1001)
     ref = ReferenceGraded(c.wiring, vth=kp.vth)
     Yr = ref.solve(c.y0, t, I, rtol=1e-10, atol=1e-10, method="BDF")
-    st, ts, ys, cont, stats = integrate_graded(kp, c.y0, (0, T), constant_table(I), Rosenbrock())
+    return c, kp, I, t, Yr
+
+
+@pytest.mark.parametrize("linear", ["iterative", "direct"])
+def test_worm_against_solve_ivp(worm_reference, linear):
+    c, kp, I, t, Yr = worm_reference
+    n = c.n
+    st, ts, ys, cont, stats = integrate_graded(kp, c.y0, (0, t[-1]), constant_table(I), Rosenbrock(linear=linear))
     assert st == OK
     D = np.empty((len(t), 2 * n))
     rodas4_dense(ts, ys, cont, t, D)
     assert np.abs(D[:, :n] - Yr[:, :n]).max() < 0.01
     assert np.abs(D[:, n:] - Yr[:, n:]).max() < 1e-5
     assert stats[0] < 2000          # the structure pays: hundreds of steps, not 1e5
+    if linear == "iterative":
+        # one or two products with E per stage solve, never a failed iteration here
+        assert 6 * (stats[0] + stats[1]) <= stats[5] <= 3 * 6 * (stats[0] + stats[1]) and stats[6] == 0
 
 
 def test_status_codes(setup):
@@ -179,6 +249,9 @@ def test_status_codes(setup):
     ({"max_step": 0.0}, "max_step must be > 0"),
     ({"max_steps": 0}, "max_steps must be a positive integer"),
     ({"max_steps": True}, "max_steps must be a positive integer"),
+    ({"linear": "lu"}, "linear must be 'iterative' or 'direct'"),
+    ({"lin_tol": 0.0}, r"lin_tol must be in \(0, 1\]"),
+    ({"lin_tol": 2.0}, r"lin_tol must be in \(0, 1\]"),
 ])
 def test_solver_validation(kw, match):
     with pytest.raises(ParameterError, match=match):

@@ -1,4 +1,8 @@
-"""The sparse LU with a dense trailing block, on the worm's reduced V-system, against scipy/numpy."""
+"""The sparse LU with a dense trailing block, on the worm's reduced V-system, against scipy/numpy.
+
+Both factorisations the solver uses: ``P`` alone (gap-junction pattern, the default)
+and the whole Schur complement ``P + E`` (``linear="direct"``).
+"""
 
 import numpy as np
 import pytest
@@ -12,10 +16,28 @@ from circuitsim.stiff import _dense_tail, graded_sparse_lu, minimum_degree_order
 
 
 @pytest.fixture(scope="module")
-def worm():
+def circuit():
     c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000.0, "PLMR": 2000.0})
-    kp = c.kernel_params()
-    return c, kp, graded_sparse_lu(kp)
+    return c, c.kernel_params()
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["P", "P+E"])
+def worm(circuit, request):
+    c, kp = circuit
+    return c, kp, graded_sparse_lu(kp, direct=request.param)
+
+
+def test_patterns(circuit):
+    # P has the gap-junction pattern only, P + E also the synapses; the symbolic
+    # fill of P is far smaller (the point of iterating on E)
+    c, kp = circuit
+    lp, ld = graded_sparse_lu(kp), graded_sparse_lu(kp, direct=True)
+    assert not lp.direct and ld.direct
+    assert lp.syn_pos.shape == (0,) and ld.syn_pos.shape == kp.pre_index.shape
+    gap_pairs = {(i, j) for i in range(c.n) for j in kp.gap_index[kp.gap_indptr[i]:kp.gap_indptr[i + 1]]}
+    assert len(gap_pairs) == kp.gap_index.shape[0]
+    assert lp.cols.shape[0] >= c.n + len(gap_pairs)
+    assert 4 * lp.cols.shape[0] < ld.cols.shape[0]
 
 
 def assembled(c, kp, lu, fac, seed):

@@ -13,8 +13,10 @@ matrix; chemical synapses are grouped by postsynaptic neuron
 (``post_indptr`` / ``pre_index``, the CSC of ``W[pre, post]``).
 
 Besides the vector field this module holds the pieces the structure-exploiting
-Rosenbrock solver needs (:func:`graded_schur_assemble`): the V-block of
-``M = fac*I - J`` after the diagonal s-block has been eliminated.
+Rosenbrock solver needs: the V-block of ``M = fac*I - J`` after the diagonal
+s-block has been eliminated (:func:`graded_schur_assemble`), split into a part
+with gap-junction sparsity and the synaptic coupling, which can be factorised
+with it or applied matrix-free (:func:`graded_coupling`, :func:`graded_coupling_apply`).
 """
 
 from __future__ import annotations
@@ -100,9 +102,12 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
     With ``D1_j = dF_s,j / dV_j`` and ``D2_j = fac + a_r phi_j + a_d`` (the s-block
     of `M`), eliminating ``u_s = (r_s + D1 u_V) / D2`` leaves::
 
-        S = fac*I - J_VV - J_Vs diag(D1 / D2)
+        S = P + E,   P = fac*I - J_VV,   E = -J_Vs diag(D1 / D2)
 
-    whose sparsity is the diagonal, the gap junctions and the chemical synapses.
+    ``P`` (diagonal + gap junctions) is ``C^-1`` times a symmetric positive definite
+    matrix. ``E`` has the pattern of the chemical synapses; it is added to `vals`
+    only when `syn_pos` is non-empty (otherwise it is applied matrix-free by
+    :func:`graded_coupling_apply`).
 
     Parameters
     ----------
@@ -112,10 +117,12 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
         ``1 / (h gamma)`` (1/ms).
     ratio, inv_d2 : ndarray, shape (n,)
         Outputs: ``D1 / D2`` and ``1 / D2`` per neuron (used again by
-        :func:`graded_schur_rhs` and :func:`graded_s_backsolve`).
+        :func:`graded_schur_rhs`, :func:`graded_coupling_apply` and
+        :func:`graded_s_backsolve`).
     diag_pos, gap_pos, syn_pos : ndarray of int64
         Positions of the diagonal, of each gap-junction entry and of each synapse
-        in the factor's value array `vals` (computed once, symbolically).
+        in the factor's value array `vals` (computed once, symbolically); an empty
+        `syn_pos` leaves ``E`` out.
     vals : ndarray
         Factor values; zeroed by the caller, overwritten here.
 
@@ -125,6 +132,7 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
         0.
     """
     n = p.C.shape[0]
+    with_e = syn_pos.shape[0] > 0
     for j in range(n):
         ph = _sigmoid(p.beta[j] * (y[j] - p.vth[j]))
         d1 = p.a_r[j] * p.beta[j] * ph * (1.0 - ph) * (1.0 - y[n + j])
@@ -141,18 +149,57 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
             j = p.pre_index[k]
             d += p.g_syn[k] * y[n + j] * invc
-            # -J_Vs[i, j] * ratio[j], with J_Vs[i, j] = -g_syn (V_i - E) / C
-            vals[syn_pos[k]] += p.g_syn[k] * (v - p.e_syn[k]) * invc * ratio[j]
+            if with_e:
+                # -J_Vs[i, j] * ratio[j], with J_Vs[i, j] = -g_syn (V_i - E) / C
+                vals[syn_pos[k]] += p.g_syn[k] * (v - p.e_syn[k]) * invc * ratio[j]
         vals[diag_pos[i]] += d
     return 0
 
 
 @njit(cache=True)
-def graded_schur_rhs(p, y, inv_d2, r, out):
+def graded_coupling(p, y, out):
+    """Per-synapse coupling coefficients ``out[k] = g_syn[k] (V_i - e_syn[k]) / C_i`` (= -J_Vs).
+
+    Computed once per step; :func:`graded_schur_rhs` and :func:`graded_coupling_apply`
+    then reduce to sparse products over the synapse list.
+    """
+    n = p.C.shape[0]
+    for i in range(n):
+        v = y[i]
+        invc = 1.0 / p.C[i]
+        for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+            out[k] = p.g_syn[k] * (v - p.e_syn[k]) * invc
+    return 0
+
+
+@njit(cache=True)
+def graded_coupling_apply(p, coup, ratio, x, out):
+    """``out = E x``: the synaptic part of the Schur complement, matrix-free.
+
+    ``E[i, j] = sum over synapses k: j -> i of coup[k] ratio_j`` with `coup` from
+    :func:`graded_coupling` and `ratio` from :func:`graded_schur_assemble`.
+    """
+    n = p.C.shape[0]
+    for i in range(n):
+        acc = 0.0
+        for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+            j = p.pre_index[k]
+            acc += coup[k] * ratio[j] * x[j]
+        out[i] = acc
+    return 0
+
+
+@njit(cache=True)
+def graded_schur_rhs(p, coup, inv_d2, r, out):
     """Right-hand side of the reduced system: ``r_V + J_Vs (r_s / D2)``.
 
     Parameters
     ----------
+    p : GradedKernelParams
+    coup : ndarray, shape (n_syn,)
+        From :func:`graded_coupling`.
+    inv_d2 : ndarray, shape (n,)
+        From :func:`graded_schur_assemble`.
     r : ndarray, shape (2n,)
         Full right-hand side ``[r_V, r_s]``.
     out : ndarray, shape (n,)
@@ -160,12 +207,11 @@ def graded_schur_rhs(p, y, inv_d2, r, out):
     """
     n = p.C.shape[0]
     for i in range(n):
-        acc = 0.0
-        v = y[i]
+        acc = r[i]
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
             j = p.pre_index[k]
-            acc -= p.g_syn[k] * (v - p.e_syn[k]) * r[n + j] * inv_d2[j]
-        out[i] = r[i] + acc / p.C[i]
+            acc -= coup[k] * r[n + j] * inv_d2[j]
+        out[i] = acc
     return 0
 
 

@@ -3,16 +3,22 @@
 The method is RODAS of Hairer & Wanner (Solving ODEs II, 2nd ed., 1996, sec. IV.7;
 coefficient set 1 of their ``rodas.f``): 6 stages, order 4 with an embedded order-3
 solution, L-stable and stiffly accurate, with a continuous extension of order 3.
-Each step needs ONE factorisation of ``M = I/(h gamma) - J`` with the exact
+Each step solves six linear systems with ``M = I/(h gamma) - J`` and the exact
 Jacobian ``J``. For the graded network ``M`` is never formed: the s-block is
-diagonal and is eliminated, leaving an ``n x n`` system on the membrane
-potentials (diagonal + gap junctions + chemical synapses), factorised by a sparse
-LU without pivoting whose fill-reducing ordering and fill pattern are computed
-once in Python (:mod:`circuitsim.stiff`). The whole time loop is compiled.
+diagonal and is eliminated, leaving an ``n x n`` system ``S = P + E`` on the
+membrane potentials (:func:`~circuitsim._kernels.graded.graded_schur_assemble`).
+``P`` (diagonal + gap junctions) is factorised by a sparse LU without pivoting
+whose fill-reducing ordering and fill pattern are computed once in Python
+(:mod:`circuitsim.stiff`). The synaptic coupling ``E`` is either part of that
+factor (``SparseLU.direct``) or, much cheaper, applied matrix-free in a fixed-point
+iteration preconditioned by ``P`` that runs until its last correction is a small
+fraction of the error tolerance. The whole time loop is compiled.
 
 Status codes returned by :func:`rodas4_graded`:
 0 success, 1 step limit reached, 2 step size underflow, 3 non-finite state,
-4 factorisation repeatedly failed (zero pivot).
+4 factorisation repeatedly failed (zero pivot). A linear iteration that does not
+converge rejects the step and halves it (the coupling shrinks relative to ``P``
+as ``h`` does).
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .graded import graded_rhs, graded_s_backsolve, graded_schur_assemble, graded_schur_rhs
+from .graded import (graded_coupling, graded_coupling_apply, graded_rhs, graded_s_backsolve,
+                     graded_schur_assemble, graded_schur_rhs)
 from .inputs import bracket, input_at, n_segments, segment_end
 from .interpolate import find_step
 
@@ -46,6 +53,24 @@ _E21, _E22, _E23, _E24, _E25 = (10.12623508344586, -7.487995877610167, -34.80091
                                 -7.992771707568823, 1.025137723295662)
 _E31, _E32, _E33, _E34, _E35 = (-0.6762803392801253, 6.087714651680015, 16.43084320892478,
                                 24.76722511418386, -6.594389125716872)
+# the same as tables over stages: stage i evaluates f at t + CT[i] h, y + sum_j A[i, j] k_j and
+# solves M k_i = f + sum_j CC[i, j] k_j / h + h D[i] df/dt; the sixth stage is the embedded
+# solution (A[5] = A[4] + e_4) and y_new = y + A[5] k + k_5 (stiffly accurate)
+_A = np.array([[0.0, 0.0, 0.0, 0.0, 0.0],
+               [_A21, 0.0, 0.0, 0.0, 0.0],
+               [_A31, _A32, 0.0, 0.0, 0.0],
+               [_A41, _A42, _A43, 0.0, 0.0],
+               [_A51, _A52, _A53, _A54, 0.0],
+               [_A51, _A52, _A53, _A54, 1.0]])
+_CC = np.array([[0.0, 0.0, 0.0, 0.0, 0.0],
+                [_C21, 0.0, 0.0, 0.0, 0.0],
+                [_C31, _C32, 0.0, 0.0, 0.0],
+                [_C41, _C42, _C43, 0.0, 0.0],
+                [_C51, _C52, _C53, _C54, 0.0],
+                [_C61, _C62, _C63, _C64, _C65]])
+_CT = np.array([0.0, _C2, _C3, _C4, 1.0, 1.0])
+_D = np.array([_D1, _D2, _D3, _D4, 0.0, 0.0])
+MAX_LINEAR_ITERATIONS = 25
 
 
 class SparseLU(NamedTuple):
@@ -58,6 +83,8 @@ class SparseLU(NamedTuple):
     order) to positions in the value array. Rows ``r >= dense_from`` store every
     column ``>= dense_from`` (the last ``n - dense_from`` entries of the row, in
     column order), so the trailing block is eliminated with contiguous dense loops.
+    ``direct`` says whether the synaptic coupling ``E`` is part of the factor (the
+    factor is then the exact Schur complement) or is iterated on (``syn_pos`` empty).
     """
 
     perm: np.ndarray  # int64 (n,)
@@ -68,6 +95,7 @@ class SparseLU(NamedTuple):
     gap_pos: np.ndarray  # int64 (n_gap,)
     syn_pos: np.ndarray  # int64 (n_syn,)
     dense_from: int  # rows/columns >= dense_from form a fully stored (dense) trailing block
+    direct: bool  # True: E is factorised; False: the factor is P and E is applied by iteration
 
 
 @njit(cache=True, fastmath=True)
@@ -184,28 +212,92 @@ def input_slope(tab, seg, t, du):
 
 
 class _Work(NamedTuple):
-    k: np.ndarray  # (6, N)
-    ynew: np.ndarray
-    dy: np.ndarray
-    fx: np.ndarray
-    r: np.ndarray
-    rv: np.ndarray  # (n,)
-    uv: np.ndarray  # (n,)
+    k: np.ndarray  # (6, N) stage vectors
+    ynew: np.ndarray  # (N,)
+    dy: np.ndarray  # (N,)
+    fx: np.ndarray  # (N,) df/dt
+    r: np.ndarray  # (N,) stage right-hand side
+    rv: np.ndarray  # (n,) reduced right-hand side
+    uv: np.ndarray  # (n,) V part of the stage vector
+    un: np.ndarray  # (n,) next iterate
+    ev: np.ndarray  # (n,) E @ uv, then the iteration's right-hand side
     tmp: np.ndarray  # (n,)
-    ratio: np.ndarray
-    inv_d2: np.ndarray
-    vals: np.ndarray
-    xrow: np.ndarray
-    u: np.ndarray
-    du: np.ndarray
+    ratio: np.ndarray  # (n,)
+    inv_d2: np.ndarray  # (n,)
+    vals: np.ndarray  # (nnz,) factor values
+    xrow: np.ndarray  # (n,) factorisation accumulator
+    u: np.ndarray  # (n,) input current
+    du: np.ndarray  # (n,) its time derivative
+    theta: np.ndarray  # (1,) contraction rate of the linear iteration in this step
+    coup: np.ndarray  # (n_syn,) -J_Vs per synapse at the step's start
 
 
 @njit(cache=True)
-def _stage(p, lu, w, y, fac, i):
-    """Solve ``M k_i = r`` for stage `i` (r already in ``w.r``)."""
-    graded_schur_rhs(p, y, w.inv_d2, w.r, w.rv)
+def stage_workspace(n, nnz, n_syn):
+    """Work arrays of one RODAS4 run: `n` neurons, `nnz` factor entries, `n_syn` synapses."""
+    N = 2 * n
+    return _Work(np.zeros((6, N)), np.empty(N), np.empty(N), np.zeros(N), np.empty(N), np.empty(n),
+                 np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
+                 np.empty(nnz), np.empty(n), np.empty(n), np.empty(n), np.ones(1), np.empty(n_syn))
+
+
+@njit(cache=True)
+def solve_stage(p, lu, w, y, out, atol, rtol, lin_tol):
+    """Solve ``M x = w.r`` into `out` (2n,) with the factor in ``w.vals``.
+
+    With a direct factor this is one triangular solve. Otherwise ``S = P + E`` is
+    solved by the fixed-point iteration ``P x_{k+1} = r_V - E x_k`` (``P``
+    factorised). With ``d_k = max_i |x_{k,i} - x_{k-1,i}| / (atol_i + rtol |y_i|)``
+    and the contraction rate ``theta = d_k / d_{k-1}``, the remaining error is about
+    ``theta / (1 - theta) d_k``; the iteration stops once that is ``<= lin_tol``.
+    ``theta`` is kept in ``w.theta[0]`` for the next stages of the same step (set
+    it to 1 to force a fresh measurement). A correction at round-off level
+    (``1e-14 max |x|``) also ends the iteration.
+
+    Returns
+    -------
+    int
+        Number of iterations (``E`` products), or -1 if the iteration did not
+        contract or did not converge within ``MAX_LINEAR_ITERATIONS``. Non-finite
+        values end the iteration and are left in `out`.
+    """
+    n = p.C.shape[0]
+    graded_schur_rhs(p, w.coup, w.inv_d2, w.r, w.rv)
     lu_solve(lu, w.vals, w.rv, w.uv, w.tmp)
-    graded_s_backsolve(w.ratio, w.inv_d2, w.r, w.uv, w.k[i])
+    its = 0
+    if not lu.direct:
+        prev = np.inf
+        while True:
+            graded_coupling_apply(p, w.coup, w.ratio, w.uv, w.ev)
+            for i in range(n):
+                w.ev[i] = w.rv[i] - w.ev[i]
+            lu_solve(lu, w.vals, w.ev, w.un, w.tmp)
+            its += 1
+            d = 0.0
+            dabs = 0.0
+            xabs = 0.0
+            for i in range(n):
+                di = abs(w.un[i] - w.uv[i])
+                dabs = max(dabs, di)
+                xabs = max(xabs, abs(w.un[i]))
+                di /= atol[i] + rtol * abs(y[i])
+                if not di <= d:   # also catches NaN
+                    d = di
+                w.uv[i] = w.un[i]
+            if not d < np.inf:            # non-finite: the step's state check reports it
+                break
+            if dabs <= 1e-14 * xabs:      # converged to round-off
+                break
+            if its >= 2:
+                w.theta[0] = d / prev
+            th = w.theta[0]
+            if th < 1.0 and th / (1.0 - th) * d <= lin_tol:
+                break
+            if (its >= 2 and th >= 1.0) or its >= MAX_LINEAR_ITERATIONS:
+                return -1
+            prev = d
+    graded_s_backsolve(w.ratio, w.inv_d2, w.r, w.uv, out)
+    return its
 
 
 @njit(cache=True)
@@ -216,7 +308,7 @@ def _grow(a, n_rows):
 
 
 @njit(cache=True, nogil=True)
-def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, lu):
+def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, lu, lin_tol):
     """Integrate the graded network from `t0` to `t1` with RODAS4.
 
     Parameters
@@ -238,6 +330,9 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
     max_steps : int
         Limit on attempted steps.
     lu : SparseLU
+    lin_tol : float
+        Stopping threshold of the linear iteration (fraction of the tolerance
+        scale; unused with a direct factor).
 
     Returns
     -------
@@ -251,20 +346,19 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
         Continuous-extension coefficients of each step: on ``[ts[j], ts[j+1]]``
         with ``theta = (t - ts[j]) / h``:
         ``y = (1-theta) ys[j] + theta (ys[j+1] + (1-theta) (cont[j,0] + theta cont[j,1]))``.
-    stats : ndarray of int64, shape (5,)
+    stats : ndarray of int64, shape (7,)
         accepted steps, rejected steps, rhs calls, factorisations, failing index
-        (state entry that became non-finite, or -1).
+        (state entry that became non-finite, or -1), linear iterations (``E``
+        products), steps retried because the linear iteration failed.
     """
     N = y0.shape[0]
     n = N // 2
-    w = _Work(np.zeros((6, N)), np.empty(N), np.empty(N), np.zeros(N), np.empty(N), np.empty(n),
-              np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(lu.cols.shape[0]),
-              np.empty(n), np.empty(n), np.empty(n))
+    w = stage_workspace(n, lu.cols.shape[0], p.pre_index.shape[0])
     cap = 256
     ts = np.empty(cap)
     ys = np.empty((cap, N))
     cont = np.empty((cap, 2, N))
-    stats = np.zeros(5, np.int64)
+    stats = np.zeros(7, np.int64)
     stats[4] = -1
     y = y0.copy()
     ts[0] = t0
@@ -310,6 +404,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
             fac = 1.0 / (h * _G)
             w.vals[:] = 0.0
             graded_schur_assemble(p, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
+            graded_coupling(p, y, w.coup)
             stats[3] += 1
             if lu_factor(lu, w.vals, w.xrow) >= 0:
                 n_sing += 1
@@ -318,51 +413,35 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
                 h *= 0.5
                 reject = True
                 continue
-            # stage 1
-            for i in range(N):
-                w.r[i] = w.dy[i] + h * _D1 * w.fx[i]
-            _stage(p, lu, w, y, fac, 0)
-            # stage 2
-            for i in range(N):
-                w.ynew[i] = y[i] + _A21 * k[0, i]
-            input_at(tab, seg, t + _C2 * h, w.u)
-            graded_rhs(p, t + _C2 * h, w.ynew, w.u, w.dy)
-            for i in range(N):
-                w.r[i] = w.dy[i] + (_C21 * k[0, i]) / h + h * _D2 * w.fx[i]
-            _stage(p, lu, w, y, fac, 1)
-            # stage 3
-            for i in range(N):
-                w.ynew[i] = y[i] + _A31 * k[0, i] + _A32 * k[1, i]
-            input_at(tab, seg, t + _C3 * h, w.u)
-            graded_rhs(p, t + _C3 * h, w.ynew, w.u, w.dy)
-            for i in range(N):
-                w.r[i] = w.dy[i] + (_C31 * k[0, i] + _C32 * k[1, i]) / h + h * _D3 * w.fx[i]
-            _stage(p, lu, w, y, fac, 2)
-            # stage 4
-            for i in range(N):
-                w.ynew[i] = y[i] + _A41 * k[0, i] + _A42 * k[1, i] + _A43 * k[2, i]
-            input_at(tab, seg, t + _C4 * h, w.u)
-            graded_rhs(p, t + _C4 * h, w.ynew, w.u, w.dy)
-            for i in range(N):
-                w.r[i] = w.dy[i] + (_C41 * k[0, i] + _C42 * k[1, i] + _C43 * k[2, i]) / h + h * _D4 * w.fx[i]
-            _stage(p, lu, w, y, fac, 3)
-            # stage 5
-            for i in range(N):
-                w.ynew[i] = y[i] + _A51 * k[0, i] + _A52 * k[1, i] + _A53 * k[2, i] + _A54 * k[3, i]
-            input_at(tab, seg, t + h, w.u)
-            graded_rhs(p, t + h, w.ynew, w.u, w.dy)
-            for i in range(N):
-                w.r[i] = w.dy[i] + (_C51 * k[0, i] + _C52 * k[1, i] + _C53 * k[2, i] + _C54 * k[3, i]) / h
-            _stage(p, lu, w, y, fac, 4)
-            # embedded solution, stage 6
-            for i in range(N):
-                w.ynew[i] += k[4, i]
-            graded_rhs(p, t + h, w.ynew, w.u, w.dy)
-            for i in range(N):
-                w.r[i] = w.dy[i] + (_C61 * k[0, i] + _C62 * k[1, i] + _C63 * k[2, i] + _C64 * k[3, i]
-                                    + _C65 * k[4, i]) / h
-            _stage(p, lu, w, y, fac, 5)
-            stats[2] += 5
+            failed = False
+            w.theta[0] = 1.0              # measure the contraction afresh for this matrix
+            for st in range(6):
+                if st > 0:
+                    for i in range(N):
+                        acc = y[i]
+                        for q in range(st):
+                            acc += _A[st, q] * k[q, i]
+                        w.ynew[i] = acc
+                    if st < 5:        # the embedded stage is evaluated at t + h, like stage 5
+                        input_at(tab, seg, t + _CT[st] * h, w.u)
+                    graded_rhs(p, t + _CT[st] * h, w.ynew, w.u, w.dy)
+                    stats[2] += 1
+                dh = h * _D[st]
+                for i in range(N):
+                    acc = 0.0
+                    for q in range(st):
+                        acc += _CC[st, q] * k[q, i]
+                    w.r[i] = w.dy[i] + acc / h + dh * w.fx[i]
+                its = solve_stage(p, lu, w, y, k[st], atol, rtol, lin_tol)
+                if its < 0:
+                    failed = True
+                    break
+                stats[5] += its
+            if failed:
+                stats[6] += 1
+                h *= 0.5
+                reject = True
+                continue
             err = 0.0
             bad = -1
             for i in range(N):

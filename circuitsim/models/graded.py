@@ -172,9 +172,9 @@ def _linear_parts(params, wiring):
     """Sparse matrices of the V-equation: gap conductances, synaptic conductance and E by [post, pre]."""
     import scipy.sparse as sp
 
-    gap = sp.csr_array(wiring.electrical, dtype=np.float64).tolil()
-    gap.setdiag(0)
-    gap = sp.csr_array(gap) * params.g_gap
+    gap = sp.coo_array(wiring.electrical, dtype=np.float64)
+    off = gap.row != gap.col                       # a self-junction carries no current
+    gap = sp.csr_array((gap.data[off], (gap.row[off], gap.col[off])), shape=gap.shape) * params.g_gap
     W = sp.csr_array(wiring.chemical, dtype=np.float64)
     E = W.copy()
     E.data = np.where(wiring.sign.data < 0, params.E_inh, params.E_exc)
