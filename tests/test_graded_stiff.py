@@ -44,7 +44,7 @@ def reduced_system(kp, y, fac, direct):
     w = stage_workspace(n, lu.cols.shape[0], kp.pre_index.shape[0])
     w.vals[:] = 0.0
     graded_schur_assemble(kp, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
-    graded_coupling(kp, y, w.coup)
+    graded_coupling(kp, y, w.ratio, w.inv_d2, w.e_vals, w.r_vals)
     assert lu_factor(lu, w.vals, w.xrow) == -1
     return lu, w
 
@@ -98,7 +98,7 @@ def test_stage_iteration_reports_divergence(setup):
     n = w.n
     y = c.y0 + np.r_[np.linspace(-5, 5, n), np.zeros(n)]
     lu, work = reduced_system(kp, y, 0.05, direct=False)
-    work.ratio[:] *= 1e6
+    work.e_vals[:] *= 1e6
     work.r[:] = np.random.default_rng(2).normal(size=2 * n)
     assert solve_stage(kp, lu, work, y, np.empty(2 * n), np.full(2 * n, 1e-6), 0.0, 0.2) == -1
 

@@ -16,7 +16,8 @@ Besides the vector field this module holds the pieces the structure-exploiting
 Rosenbrock solver needs: the V-block of ``M = fac*I - J`` after the diagonal
 s-block has been eliminated (:func:`graded_schur_assemble`), split into a part
 with gap-junction sparsity and the synaptic coupling, which can be factorised
-with it or applied matrix-free (:func:`graded_coupling`, :func:`graded_coupling_apply`).
+with it or applied matrix-free (:func:`graded_coupling`,
+:func:`graded_coupling_residual`).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
     ``P`` (diagonal + gap junctions) is ``C^-1`` times a symmetric positive definite
     matrix. ``E`` has the pattern of the chemical synapses; it is added to `vals`
     only when `syn_pos` is non-empty (otherwise it is applied matrix-free by
-    :func:`graded_coupling_apply`).
+    :func:`graded_coupling_residual`).
 
     Parameters
     ----------
@@ -117,8 +118,7 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
         ``1 / (h gamma)`` (1/ms).
     ratio, inv_d2 : ndarray, shape (n,)
         Outputs: ``D1 / D2`` and ``1 / D2`` per neuron (used again by
-        :func:`graded_schur_rhs`, :func:`graded_coupling_apply` and
-        :func:`graded_s_backsolve`).
+        :func:`graded_coupling` and :func:`graded_s_backsolve`).
     diag_pos, gap_pos, syn_pos : ndarray of int64
         Positions of the diagonal, of each gap-junction entry and of each synapse
         in the factor's value array `vals` (computed once, symbolically); an empty
@@ -157,49 +157,51 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
 
 
 @njit(cache=True)
-def graded_coupling(p, y, out):
-    """Per-synapse coupling coefficients ``out[k] = g_syn[k] (V_i - e_syn[k]) / C_i`` (= -J_Vs).
+def graded_coupling(p, y, ratio, inv_d2, e_vals, r_vals):
+    """Per-synapse values of the reduced system, computed once per step.
 
-    Computed once per step; :func:`graded_schur_rhs` and :func:`graded_coupling_apply`
-    then reduce to sparse products over the synapse list.
+    With ``c_k = g_syn[k] (V_i - e_syn[k]) / C_i`` (``= -J_Vs`` for synapse k: j -> i):
+    ``e_vals[k] = c_k ratio_j`` (the entries of ``E``, see
+    :func:`graded_schur_assemble`) and ``r_vals[k] = c_k / D2_j`` (used by
+    :func:`graded_schur_rhs`).
     """
     n = p.C.shape[0]
     for i in range(n):
         v = y[i]
         invc = 1.0 / p.C[i]
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-            out[k] = p.g_syn[k] * (v - p.e_syn[k]) * invc
+            j = p.pre_index[k]
+            ck = p.g_syn[k] * (v - p.e_syn[k]) * invc
+            e_vals[k] = ck * ratio[j]
+            r_vals[k] = ck * inv_d2[j]
     return 0
 
 
 @njit(cache=True)
-def graded_coupling_apply(p, coup, ratio, x, out):
-    """``out = E x``: the synaptic part of the Schur complement, matrix-free.
+def graded_coupling_residual(p, e_vals, b, x, out):
+    """``out = b - E x``: the synaptic part of the Schur complement applied matrix-free.
 
-    ``E[i, j] = sum over synapses k: j -> i of coup[k] ratio_j`` with `coup` from
-    :func:`graded_coupling` and `ratio` from :func:`graded_schur_assemble`.
+    `e_vals` from :func:`graded_coupling` (``E[i, j]`` summed over the synapses
+    j -> i).
     """
     n = p.C.shape[0]
     for i in range(n):
-        acc = 0.0
+        acc = b[i]
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-            j = p.pre_index[k]
-            acc += coup[k] * ratio[j] * x[j]
+            acc -= e_vals[k] * x[p.pre_index[k]]
         out[i] = acc
     return 0
 
 
 @njit(cache=True)
-def graded_schur_rhs(p, coup, inv_d2, r, out):
+def graded_schur_rhs(p, r_vals, r, out):
     """Right-hand side of the reduced system: ``r_V + J_Vs (r_s / D2)``.
 
     Parameters
     ----------
     p : GradedKernelParams
-    coup : ndarray, shape (n_syn,)
+    r_vals : ndarray, shape (n_syn,)
         From :func:`graded_coupling`.
-    inv_d2 : ndarray, shape (n,)
-        From :func:`graded_schur_assemble`.
     r : ndarray, shape (2n,)
         Full right-hand side ``[r_V, r_s]``.
     out : ndarray, shape (n,)
@@ -209,8 +211,7 @@ def graded_schur_rhs(p, coup, inv_d2, r, out):
     for i in range(n):
         acc = r[i]
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-            j = p.pre_index[k]
-            acc -= coup[k] * r[n + j] * inv_d2[j]
+            acc -= r_vals[k] * r[n + p.pre_index[k]]
         out[i] = acc
     return 0
 

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .graded import (graded_coupling, graded_coupling_apply, graded_rhs, graded_s_backsolve,
+from .graded import (graded_coupling, graded_coupling_residual, graded_rhs, graded_s_backsolve,
                      graded_schur_assemble, graded_schur_rhs)
 from .inputs import bracket, input_at, n_segments, segment_end
 from .interpolate import find_step
@@ -220,7 +220,7 @@ class _Work(NamedTuple):
     rv: np.ndarray  # (n,) reduced right-hand side
     uv: np.ndarray  # (n,) V part of the stage vector
     un: np.ndarray  # (n,) next iterate
-    ev: np.ndarray  # (n,) E @ uv, then the iteration's right-hand side
+    ev: np.ndarray  # (n,) the iteration's right-hand side r_V - E uv
     tmp: np.ndarray  # (n,)
     ratio: np.ndarray  # (n,)
     inv_d2: np.ndarray  # (n,)
@@ -229,7 +229,8 @@ class _Work(NamedTuple):
     u: np.ndarray  # (n,) input current
     du: np.ndarray  # (n,) its time derivative
     theta: np.ndarray  # (1,) contraction rate of the linear iteration in this step
-    coup: np.ndarray  # (n_syn,) -J_Vs per synapse at the step's start
+    e_vals: np.ndarray  # (n_syn,) entries of E per synapse (this step)
+    r_vals: np.ndarray  # (n_syn,) -J_Vs / D2 per synapse (this step)
 
 
 @njit(cache=True)
@@ -238,7 +239,8 @@ def stage_workspace(n, nnz, n_syn):
     N = 2 * n
     return _Work(np.zeros((6, N)), np.empty(N), np.empty(N), np.zeros(N), np.empty(N), np.empty(n),
                  np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
-                 np.empty(nnz), np.empty(n), np.empty(n), np.empty(n), np.ones(1), np.empty(n_syn))
+                 np.empty(nnz), np.empty(n), np.empty(n), np.empty(n), np.ones(1), np.empty(n_syn),
+                 np.empty(n_syn))
 
 
 @njit(cache=True)
@@ -262,15 +264,13 @@ def solve_stage(p, lu, w, y, out, atol, rtol, lin_tol):
         values end the iteration and are left in `out`.
     """
     n = p.C.shape[0]
-    graded_schur_rhs(p, w.coup, w.inv_d2, w.r, w.rv)
+    graded_schur_rhs(p, w.r_vals, w.r, w.rv)
     lu_solve(lu, w.vals, w.rv, w.uv, w.tmp)
     its = 0
     if not lu.direct:
         prev = np.inf
         while True:
-            graded_coupling_apply(p, w.coup, w.ratio, w.uv, w.ev)
-            for i in range(n):
-                w.ev[i] = w.rv[i] - w.ev[i]
+            graded_coupling_residual(p, w.e_vals, w.rv, w.uv, w.ev)
             lu_solve(lu, w.vals, w.ev, w.un, w.tmp)
             its += 1
             d = 0.0
@@ -404,7 +404,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
             fac = 1.0 / (h * _G)
             w.vals[:] = 0.0
             graded_schur_assemble(p, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
-            graded_coupling(p, y, w.coup)
+            graded_coupling(p, y, w.ratio, w.inv_d2, w.e_vals, w.r_vals)
             stats[3] += 1
             if lu_factor(lu, w.vals, w.xrow) >= 0:
                 n_sing += 1
