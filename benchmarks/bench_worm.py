@@ -12,7 +12,8 @@ starting from the no-input resting equilibrium.
   (scipy BDF, rtol = atol = 1e-10, analytic sparse Jacobian);
 * start-up: a fresh process with a warm compilation cache, from ``python`` to the
   first result; the cold compile time with an empty cache;
-* batch: 256 simulations (different stimulus amplitudes) with ``simulate_batch``,
+* batch: 256 simulations (different stimulus amplitudes) with ``simulate_batch`` on a
+  201-point ``saveat`` grid without dense output,
   throughput on 1 thread and on all threads.
 
 Run: ``python benchmarks/bench_worm.py [--quick]``.
@@ -164,13 +165,13 @@ def main(argv=None):
     import numba
 
     full = numba.get_num_threads()
-    simulate_batch(circuits[:2], (0.0, 100.0), drives[:2], Rosenbrock(), saveat=saveat[:2])   # warm-up
+    simulate_batch(circuits[:2], (0.0, 100.0), drives[:2], Rosenbrock(), saveat=saveat[:2], dense=False)  # warm-up
     samples = {threads: [] for threads in sorted({1, full})}
     for _ in range(1 if args.quick else 3):        # alternate thread counts: shared-machine noise hits both
         for threads in samples:
             numba.set_num_threads(threads)
             t0 = time.perf_counter()
-            simulate_batch(circuits, (0.0, T), drives, Rosenbrock(), saveat=saveat)
+            simulate_batch(circuits, (0.0, T), drives, Rosenbrock(), saveat=saveat, dense=False)
             samples[threads].append(time.perf_counter() - t0)
     numba.set_num_threads(full)
     timings = {threads: statistics.median(v) for threads, v in samples.items()}

@@ -347,8 +347,11 @@ linear='iterative', lin_tol=0.2)
         lus = [graded_sparse_lu(kp, self.linear == "direct") for kp in members[:1 if shared else B]]
 
         def one(b):
-            return integrate_graded(members[b], job.y0[b], job.t_span, job.table, self, member=b,
-                                    lu=lus[0 if shared else b])
+            st, ts, ys, cont, stats = integrate_graded(members[b], job.y0[b], job.t_span, job.table, self,
+                                                       member=b, lu=lus[0 if shared else b])
+            # keep only what is recorded (in the worker, so the full step history of
+            # every member is never held at once)
+            return st, stats, _recorded(ts, ys, cont, rec, idx)
 
         workers = min(B, _n_threads())
         if workers > 1:
@@ -359,39 +362,20 @@ linear='iterative', lin_tol=0.2)
                 runs = list(pool.map(one, range(B)))
         else:
             runs = [one(b) for b in range(B)]
-        if rec.use_saveat:
-            cap_out = len(rec.saveat)
-        else:
-            cap_out = max(len(r[1]) for r in runs) + 1
-        S = max(len(r[1]) - 1 for r in runs) if rec.dense else 0
+        cap_out = max(len(r[2][0]) for r in runs)
+        S = max(len(r[2][2]) - 1 for r in runs) if rec.dense else 0
         buf = new_buffers(job.y0, len(idx), cap_out, S, 4, job.t_span[0])
-        for b, (st, ts, ys, cont, stats) in enumerate(runs):
-            m = len(ts) - 1
-            if rec.use_saveat:
-                tq = rec.saveat[rec.saveat <= ts[-1]]
-                out = np.empty((len(tq), ys.shape[1]))
-                if m > 0:
-                    from ._kernels.rosenbrock import rodas4_dense
-                    rodas4_dense(ts, ys, cont, tq, out)
-                else:
-                    out[:] = ys[0]
-                buf.out_t[b, : len(tq)] = tq
-                buf.out_y[b, : len(tq)] = out[:, idx]
-                buf.n_out[b] = len(tq)
-            else:
-                keep = [j for j in range(m + 1) if j == 0 or j % rec.every == 0 or j == m]
-                buf.out_t[b, : len(keep)] = ts[keep]
-                buf.out_y[b, : len(keep)] = ys[keep][:, idx]
-                buf.n_out[b] = len(keep)
+        for b, (st, stats, (out_t, out_y, dense_t, dense_c, t_end, y_end)) in enumerate(runs):
+            buf.out_t[b, : len(out_t)] = out_t
+            buf.out_y[b, : len(out_t)] = out_y
+            buf.n_out[b] = len(out_t)
             if rec.dense:
-                buf.dense_t[b, : m + 1] = ts
-                buf.dense_c[b, :m, 0] = ys[:-1][:, idx]
-                buf.dense_c[b, :m, 1] = ys[1:][:, idx]
-                buf.dense_c[b, :m, 2] = cont[:, 0][:, idx]
-                buf.dense_c[b, :m, 3] = cont[:, 1][:, idx]
+                m = len(dense_t) - 1
+                buf.dense_t[b, : m + 1] = dense_t
+                buf.dense_c[b, :m] = dense_c
                 buf.n_dense[b] = m
-            buf.y[b] = ys[-1]
-            buf.t[b] = ts[-1]
+            buf.y[b] = y_end
+            buf.t[b] = t_end
             buf.stats[b, ACCEPTED] = stats[0]
             buf.stats[b, REJECTED] = stats[1]
             buf.stats[b, RHS_CALLS] = stats[2]
@@ -399,13 +383,49 @@ linear='iterative', lin_tol=0.2)
                 buf.status[b] = DONE
             elif st == NON_FINITE:
                 buf.status[b] = DIVERGED
-                buf.fail_t[b] = ts[-1]
+                buf.fail_t[b] = t_end
                 buf.fail_i[b] = stats[4]
             elif st == MAX_STEPS:
                 buf.status[b] = B_MAX_STEPS
             else:
                 buf.status[b] = STEP_TOO_SMALL
         return buf
+
+
+def _recorded(ts, ys, cont, rec, idx):
+    """The recorded part of one RODAS4 run.
+
+    Returns
+    -------
+    out_t, out_y : ndarray
+        Output times and recorded states (at `rec.saveat` via the continuous
+        extension, or every ``rec.every``-th step plus the last).
+    dense_t, dense_c : ndarray or None
+        Step times and per-step coefficients ``(y0, y1, c0, c1)`` of the recorded
+        entries, shape (m, 4, n_rec), if ``rec.dense``.
+    t_end, y_end : float, ndarray
+        Where the run stopped, full state.
+    """
+    m = len(ts) - 1
+    ys_rec = ys[:, idx]
+    cont_rec = cont[:, :, idx]
+    if rec.use_saveat:
+        out_t = rec.saveat[rec.saveat <= ts[-1]]
+        out_y = np.empty((len(out_t), len(idx)))
+        if m > 0:
+            from ._kernels.rosenbrock import rodas4_dense
+
+            rodas4_dense(ts, ys_rec, cont_rec, out_t, out_y)
+        else:
+            out_y[:] = ys_rec[0]
+    else:
+        keep = [j for j in range(m + 1) if j == 0 or j % rec.every == 0 or j == m]
+        out_t, out_y = ts[keep], ys_rec[keep]
+    dense_t = dense_c = None
+    if rec.dense:
+        dense_t = ts
+        dense_c = np.stack([ys_rec[:-1], ys_rec[1:], cont_rec[:, 0], cont_rec[:, 1]], axis=1)
+    return out_t, out_y, dense_t, dense_c, ts[-1], ys[-1].copy()
 
 
 def _writable(nt):
