@@ -138,6 +138,9 @@ def lu_factor(lu, vals, x):
     Row-by-row (IKJ) elimination on the precomputed fill pattern with a dense row
     accumulator `x` (n,) for the sparse leading columns; the dense trailing block
     (``lu.dense_from``) is updated in place with contiguous (vectorisable) loops.
+    On return `vals` holds the strictly lower part of ``L`` (unit diagonal), the
+    strictly upper part of ``U`` and, at the diagonal positions, ``1 / U[r, r]``
+    (so eliminations and solves multiply instead of divide).
     """
     n = lu.perm.shape[0]
     indptr, cols, diag = lu.indptr, lu.cols, lu.diag
@@ -152,7 +155,7 @@ def lu_factor(lu, vals, x):
                 x[cols[q]] = vals[q]
             for q in range(indptr[r], lend):
                 k = cols[q]
-                lk = x[k] / vals[diag[k]]
+                lk = x[k] * vals[diag[k]]     # reciprocal pivot of a finished row
                 x[k] = lk
                 for mm in range(diag[k] + 1, indptr[k + 1]):
                     x[cols[mm]] -= lk * vals[mm]
@@ -169,12 +172,13 @@ def lu_factor(lu, vals, x):
         d = vals[diag[r]]
         if not (abs(d) > 1e-300) or not np.isfinite(d):
             return r
+        vals[diag[r]] = 1.0 / d
     return -1
 
 
 @njit(cache=True)
 def lu_solve(lu, vals, b, x, tmp):
-    """Solve ``S x = b`` (original neuron order) with the factor in `vals`."""
+    """Solve ``S x = b`` (original neuron order) with the factor in `vals` (from :func:`lu_factor`)."""
     n = lu.perm.shape[0]
     indptr, cols, diag, perm = lu.indptr, lu.cols, lu.diag, lu.perm
     for r in range(n):
@@ -186,7 +190,7 @@ def lu_solve(lu, vals, b, x, tmp):
         acc = tmp[r]
         for q in range(diag[r] + 1, indptr[r + 1]):
             acc -= vals[q] * tmp[cols[q]]
-        tmp[r] = acc / vals[diag[r]]
+        tmp[r] = acc * vals[diag[r]]
     for r in range(n):
         x[perm[r]] = tmp[r]
     return 0
