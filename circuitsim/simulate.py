@@ -271,6 +271,11 @@ def _kernel_params(circuits):
     return typed.List([kernel_ready(c.kernel_params()) for c in circuits])
 
 
+def _first(a, k):
+    """``a[:, :k]`` as its own array (`a` itself when that is all of it: buffers are not reused)."""
+    return a if a.shape[1] == k else a[:, :k].copy()
+
+
 def _make_result(job, buf, solver, variables, neurons, drives, batched):
     from ._kernels.buffers import ACCEPTED, REJECTED, RHS_CALLS
 
@@ -282,7 +287,7 @@ def _make_result(job, buf, solver, variables, neurons, drives, batched):
     dense = None
     if job.rec.dense:
         S = int(buf.n_dense.max())
-        dense = DenseOutput(solver.dense_kind, buf.dense_t[:, : S + 1].copy(), buf.dense_c[:, :S].copy(),
+        dense = DenseOutput(solver.dense_kind, _first(buf.dense_t, S + 1), _first(buf.dense_c, S),
                             buf.n_dense.copy())
     ref = job.circuits[0]
     units = {v: ref.model.units()[v] for v in variables}

@@ -363,16 +363,22 @@ linear='iterative', lin_tol=0.2)
         else:
             runs = [one(b) for b in range(B)]
         cap_out = max(len(r[2][0]) for r in runs)
-        S = max(len(r[2][2]) - 1 for r in runs) if rec.dense else 0
-        buf = new_buffers(job.y0, len(idx), cap_out, S, 4, job.t_span[0])
+        buf = new_buffers(job.y0, len(idx), cap_out, 0, 4, job.t_span[0])
+        if rec.dense:
+            if B == 1:        # the run's own arrays, no copy
+                buf = buf._replace(dense_t=runs[0][2][2][None], dense_c=runs[0][2][3][None])
+            else:
+                S = max(len(r[2][2]) - 1 for r in runs)
+                buf = buf._replace(dense_t=np.zeros((B, S + 1)), dense_c=np.zeros((B, S, 4, len(idx))))
         for b, (st, stats, (out_t, out_y, dense_t, dense_c, t_end, y_end)) in enumerate(runs):
             buf.out_t[b, : len(out_t)] = out_t
             buf.out_y[b, : len(out_t)] = out_y
             buf.n_out[b] = len(out_t)
             if rec.dense:
                 m = len(dense_t) - 1
-                buf.dense_t[b, : m + 1] = dense_t
-                buf.dense_c[b, :m] = dense_c
+                if B > 1:
+                    buf.dense_t[b, : m + 1] = dense_t
+                    buf.dense_c[b, :m] = dense_c
                 buf.n_dense[b] = m
             buf.y[b] = y_end
             buf.t[b] = t_end
@@ -407,8 +413,10 @@ def _recorded(ts, ys, cont, rec, idx):
         Where the run stopped, full state.
     """
     m = len(ts) - 1
-    ys_rec = ys[:, idx]
-    cont_rec = cont[:, :, idx]
+    if np.array_equal(idx, np.arange(ys.shape[1])):
+        ys_rec, cont_rec = ys, cont
+    else:
+        ys_rec, cont_rec = ys[:, idx], cont[:, :, idx]
     if rec.use_saveat:
         out_t = rec.saveat[rec.saveat <= ts[-1]]
         out_y = np.empty((len(out_t), len(idx)))
