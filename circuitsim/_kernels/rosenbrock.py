@@ -235,6 +235,7 @@ class _Work(NamedTuple):
     theta: np.ndarray  # (1,) contraction rate of the linear iteration in this step
     e_vals: np.ndarray  # (n_syn,) entries of E per synapse (this step)
     r_vals: np.ndarray  # (n_syn,) -J_Vs / D2 per synapse (this step)
+    inv_sk: np.ndarray  # (n,) 1 / (atol + rtol |V|) at the step's start
 
 
 @njit(cache=True)
@@ -244,16 +245,17 @@ def stage_workspace(n, nnz, n_syn):
     return _Work(np.zeros((6, N)), np.empty(N), np.empty(N), np.zeros(N), np.empty(N), np.empty(n),
                  np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
                  np.empty(nnz), np.empty(n), np.empty(n), np.empty(n), np.ones(1), np.empty(n_syn),
-                 np.empty(n_syn))
+                 np.empty(n_syn), np.empty(n))
 
 
 @njit(cache=True)
-def solve_stage(p, lu, w, y, out, atol, rtol, lin_tol):
+def solve_stage(p, lu, w, out, inv_scale, lin_tol):
     """Solve ``M x = w.r`` into `out` (2n,) with the factor in ``w.vals``.
 
     With a direct factor this is one triangular solve. Otherwise ``S = P + E`` is
     solved by the fixed-point iteration ``P x_{k+1} = r_V - E x_k`` (``P``
-    factorised). With ``d_k = max_i |x_{k,i} - x_{k-1,i}| / (atol_i + rtol |y_i|)``
+    factorised). With ``d_k = max_i |x_{k,i} - x_{k-1,i}| inv_scale_i`` (``inv_scale``
+    (n,) = ``1 / (atol_i + rtol |y_i|)`` of the membrane potentials)
     and the contraction rate ``theta = d_k / d_{k-1}``, the remaining error is about
     ``theta / (1 - theta) d_k``; the iteration stops once that is ``<= lin_tol``.
     ``theta`` is kept in ``w.theta[0]`` for the next stages of the same step (set
@@ -284,7 +286,7 @@ def solve_stage(p, lu, w, y, out, atol, rtol, lin_tol):
                 di = abs(w.un[i] - w.uv[i])
                 dabs = max(dabs, di)
                 xabs = max(xabs, abs(w.un[i]))
-                di /= atol[i] + rtol * abs(y[i])
+                di *= inv_scale[i]
                 if not di <= d:   # also catches NaN
                     d = di
                 w.uv[i] = w.un[i]
@@ -409,6 +411,8 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
             w.vals[:] = 0.0
             graded_schur_assemble(p, y, fac, w.ratio, w.inv_d2, lu.diag_pos, lu.gap_pos, lu.syn_pos, w.vals)
             graded_coupling(p, y, w.ratio, w.inv_d2, w.e_vals, w.r_vals)
+            for i in range(n):
+                w.inv_sk[i] = 1.0 / (atol[i] + rtol * abs(y[i]))
             stats[3] += 1
             if lu_factor(lu, w.vals, w.xrow) >= 0:
                 n_sing += 1
@@ -436,7 +440,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
                     for q in range(st):
                         acc += _CC[st, q] * k[q, i]
                     w.r[i] = w.dy[i] + acc / h + dh * w.fx[i]
-                its = solve_stage(p, lu, w, y, k[st], atol, rtol, lin_tol)
+                its = solve_stage(p, lu, w, k[st], w.inv_sk, lin_tol)
                 if its < 0:
                     failed = True
                     break
