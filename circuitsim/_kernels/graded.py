@@ -47,7 +47,7 @@ class GradedKernelParams(NamedTuple):
     e_syn: np.ndarray  # (n_syn,) mV
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _sigmoid(x):
     if x >= 0.0:
         return 1.0 / (1.0 + np.exp(-x))
@@ -55,7 +55,7 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_rhs(p, t, y, u, dydt):
     """Write ``dy/dt`` of the graded network into `dydt`.
 
@@ -86,7 +86,7 @@ def graded_rhs(p, t, y, u, dydt):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_gap_currents(p, V, out):
     """Current through each gap junction entry, ``out[k]`` into neuron i from ``gap_index[k]`` (pA)."""
     n = p.C.shape[0]
@@ -96,7 +96,7 @@ def graded_gap_currents(p, V, out):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, vals):
     """Assemble the Schur complement of ``M = fac*I - J`` onto the V unknowns.
 
@@ -156,7 +156,7 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_coupling(p, y, ratio, inv_d2, e_vals, r_vals):
     """Per-synapse values of the reduced system, computed once per step.
 
@@ -177,7 +177,7 @@ def graded_coupling(p, y, ratio, inv_d2, e_vals, r_vals):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_coupling_residual(p, e_vals, b, x, out):
     """``out = b - E x``: the synaptic part of the Schur complement applied matrix-free.
 
@@ -193,7 +193,7 @@ def graded_coupling_residual(p, e_vals, b, x, out):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_schur_rhs(p, r_vals, r, out):
     """Right-hand side of the reduced system: ``r_V + J_Vs (r_s / D2)``.
 
@@ -216,7 +216,7 @@ def graded_schur_rhs(p, r_vals, r, out):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def graded_s_backsolve(ratio, inv_d2, r, uV, u):
     """Recover the full stage vector: ``u_V`` given, ``u_s = (r_s + D1 u_V) / D2``."""
     n = ratio.shape[0]

@@ -98,7 +98,7 @@ class SparseLU(NamedTuple):
     direct: bool  # True: E is factorised; False: the factor is P and E is applied by iteration
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")
 def _dense_row(dense, di, i, m):
     """Eliminate columns ``< i`` of dense row `di` (m,) against factored rows ``dense[:i]``.
 
@@ -131,7 +131,7 @@ def _dense_row(dense, di, i, m):
         kk += 1
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")
 def lu_factor(lu, vals, x):
     """In-place LU (no pivoting) of the assembled values; returns the failing row or -1.
 
@@ -176,7 +176,7 @@ def lu_factor(lu, vals, x):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lu_solve(lu, vals, b, x, tmp):
     """Solve ``S x = b`` (original neuron order) with the factor in `vals` (from :func:`lu_factor`)."""
     n = lu.perm.shape[0]
@@ -196,7 +196,7 @@ def lu_solve(lu, vals, b, x, tmp):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def input_slope(tab, seg, t, du):
     """Time derivative of the drive of segment `seg` at `t` (right derivative at knots)."""
     lo = tab.seg_lo[seg]
@@ -238,7 +238,7 @@ class _Work(NamedTuple):
     inv_sk: np.ndarray  # (n,) 1 / (atol + rtol |V|) at the step's start
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def stage_workspace(n, nnz, n_syn):
     """Work arrays of one RODAS4 run: `n` neurons, `nnz` factor entries, `n_syn` synapses."""
     N = 2 * n
@@ -248,7 +248,7 @@ def stage_workspace(n, nnz, n_syn):
                  np.empty(n_syn), np.empty(n))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def solve_stage(p, lu, w, out, inv_scale, lin_tol):
     """Solve ``M x = w.r`` into `out` (2n,) with the factor in ``w.vals``.
 
@@ -306,14 +306,14 @@ def solve_stage(p, lu, w, out, inv_scale, lin_tol):
     return its
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grow(a, n_rows):
     out = np.empty((max(2 * a.shape[0], n_rows),) + a.shape[1:], a.dtype)
     out[: a.shape[0]] = a
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, lu, lin_tol):
     """Integrate the graded network from `t0` to `t1` with RODAS4.
 
@@ -516,7 +516,7 @@ def rodas4_point(th, y0, y1, c0, c1):
     return th1 * y0 + th * (y1 + th1 * (c0 + th * c1))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rodas4_dense(ts, ys, cont, t_query, out):
     """Evaluate the continuous extension at sorted or unsorted times `t_query` (inside the span)."""
     m = ts.shape[0] - 1
@@ -534,7 +534,7 @@ def rodas4_dense(ts, ys, cont, t_query, out):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def evaluate_rodas4(node_t, coeffs, n_steps, tq, out):
     """Evaluate stored RODAS4 steps (rows ``y0, y1, c0, c1``) at times `tq` into `out` (q, n_rec)."""
     n_rec = coeffs.shape[2]
