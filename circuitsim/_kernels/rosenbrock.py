@@ -379,6 +379,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
     erracc = 1.0
     n_attempt = 0
     n_sing = 0
+    h_lin = np.inf         # step cap after a linear iteration failed
     status = OK
     nseg = n_segments(tab, member)
     seg0 = tab.break_ptr[member] + member
@@ -448,6 +449,7 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
             if failed:
                 stats[6] += 1
                 h *= 0.5
+                h_lin = h          # do not grow straight back into the failing size
                 reject = True
                 continue
             err = 0.0
@@ -494,12 +496,13 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
                 t = tend if last else t + h
                 ts[m] = t
                 ys[m] = y
-                hnew = min(hnew, hmax)
+                hnew = min(hnew, hmax, h_lin)
+                h_lin *= 1.2       # the cap relaxes as the state moves on
                 if reject:
                     hnew = min(hnew, h)
                 reject = False
                 n_sing = 0
-                h = max(hnew, min(hsave, hmax)) if last else hnew
+                h = max(hnew, min(hsave, hmax, h_lin)) if last else hnew
             else:
                 reject = True
                 if stats[0] >= 1:
