@@ -307,6 +307,13 @@ def solve_stage(p, lu, w, out, inv_scale, lin_tol):
 
 
 @njit(cache=True, error_model="numpy")
+def _axpy(a, x, y):
+    """``y += a x`` in place."""
+    for i in range(y.shape[0]):
+        y[i] += a * x[i]
+
+
+@njit(cache=True, error_model="numpy")
 def _grow(a, n_rows):
     out = np.empty((max(2 * a.shape[0], n_rows),) + a.shape[1:], a.dtype)
     out[: a.shape[0]] = a
@@ -426,21 +433,18 @@ def rodas4_graded(p, tab, member, y0, t0, t1, atol, rtol, h0, hmax, max_steps, l
             w.theta[0] = 1.0              # measure the contraction afresh for this matrix
             for st in range(6):
                 if st > 0:
-                    for i in range(N):
-                        acc = y[i]
-                        for q in range(st):
-                            acc += _A[st, q] * k[q, i]
-                        w.ynew[i] = acc
+                    # contiguous passes over whole vectors (vectorised) rather than per-entry sums
+                    w.ynew[:] = y
+                    for q in range(st):
+                        _axpy(_A[st, q], k[q], w.ynew)
                     if st < 5:        # the embedded stage is evaluated at t + h, like stage 5
                         input_at(tab, seg, t + _CT[st] * h, w.u)
                     graded_rhs(p, t + _CT[st] * h, w.ynew, w.u, w.dy)
                     stats[2] += 1
-                dh = h * _D[st]
-                for i in range(N):
-                    acc = 0.0
-                    for q in range(st):
-                        acc += _CC[st, q] * k[q, i]
-                    w.r[i] = w.dy[i] + acc / h + dh * w.fx[i]
+                w.r[:] = w.dy
+                _axpy(h * _D[st], w.fx, w.r)
+                for q in range(st):
+                    _axpy(_CC[st, q] / h, k[q], w.r)
                 its = solve_stage(p, lu, w, k[st], w.inv_sk, lin_tol)
                 if its < 0:
                     failed = True
