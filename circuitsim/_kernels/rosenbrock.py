@@ -11,14 +11,15 @@ membrane potentials (:func:`~circuitsim._kernels.graded.graded_schur_assemble`).
 whose fill-reducing ordering and fill pattern are computed once in Python
 (:mod:`circuitsim.stiff`). The synaptic coupling ``E`` is either part of that
 factor (``SparseLU.direct``) or, much cheaper, applied matrix-free in a fixed-point
-iteration preconditioned by ``P`` that runs until its last correction is a small
-fraction of the error tolerance. The whole time loop is compiled.
+iteration preconditioned by ``P`` that runs until its estimated remaining error is a
+small fraction of the error tolerance. The whole time loop is compiled.
 
 Status codes returned by :func:`rodas4_graded`:
 0 success, 1 step limit reached, 2 step size underflow, 3 non-finite state,
 4 factorisation repeatedly failed (zero pivot). A linear iteration that does not
 converge rejects the step and halves it (the coupling shrinks relative to ``P``
-as ``h`` does).
+as ``h`` does); later steps are capped at that size, a cap that relaxes by 1.2 per
+accepted step.
 """
 
 from __future__ import annotations
