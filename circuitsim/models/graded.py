@@ -172,9 +172,8 @@ def _linear_parts(params, wiring):
     """Sparse matrices of the V-equation: gap conductances, synaptic conductance and E by [post, pre]."""
     import scipy.sparse as sp
 
-    gap = sp.coo_array(wiring.electrical, dtype=np.float64)
-    off = gap.row != gap.col                       # a self-junction carries no current
-    gap = sp.csr_array((gap.data[off], (gap.row[off], gap.col[off])), shape=gap.shape) * params.g_gap
+    e = wiring.electrical_by_neuron()               # self-junctions dropped: they carry no current
+    gap = sp.csr_array((e.weight * params.g_gap, e.index, e.indptr), shape=(wiring.n, wiring.n))
     W = sp.csr_array(wiring.chemical, dtype=np.float64)
     E = W.copy()
     E.data = np.where(wiring.sign.data < 0, params.E_inh, params.E_exc)
