@@ -38,7 +38,7 @@ import connectome
 from circuitsim.inputs import constant
 from circuitsim.models.graded import kunert2014
 from circuitsim.simulate import simulate, simulate_batch
-from circuitsim.stiff import Rosenbrock
+from circuitsim.solvers import Rosenbrock
 
 T = 10_000.0
 PLM = {"PLML": 2000.0, "PLMR": 2000.0}
@@ -95,7 +95,7 @@ import connectome
 from circuitsim.inputs import constant
 from circuitsim.models.graded import kunert2014
 from circuitsim.simulate import simulate
-from circuitsim.stiff import Rosenbrock
+from circuitsim.solvers import Rosenbrock
 c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000.0, "PLMR": 2000.0})
 r = simulate(c, (0.0, 10000.0), constant(["PLML", "PLMR"], 2000.0), Rosenbrock())
 print(time.perf_counter() - t0)

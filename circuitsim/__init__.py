@@ -25,10 +25,15 @@ from .errors import (
     CircuitsimError,
     DivergenceError,
     InputError,
+    Interrupted,
+    MaxStepsError,
+    MemoryLimitError,
     MissingPositionsError,
     OutOfSpanError,
     ParameterError,
+    SingularMatrixError,
     SolverError,
+    StepSizeError,
     UnknownNeuronError,
 )
 from .inputs import constant, pulse, samples, step
@@ -39,8 +44,7 @@ from .models.graded import Graded, GradedParams, kunert2014
 from .models.ltc import LTC, LTCParams
 from .result import Result
 from .simulate import simulate, simulate_batch
-from .solvers import RK4, Dopri5, Euler, Solver
-from .stiff import Rosenbrock  # registers the "rosenbrock" solver and its dense output
+from .solvers import BS3, RK4, Dopri5, Euler, ExplicitRK, ExplicitTableau, Rosenbrock, Solver, Tsit5
 
 try:
     __version__ = _metadata.version("circuitsim")
@@ -48,7 +52,8 @@ except _metadata.PackageNotFoundError:  # running from a source checkout
     __version__ = "0+unknown"
 
 __all__ = [
-    "AnalysisError", "MissingPositionsError", "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
+    "AnalysisError", "BS3", "ExplicitRK", "ExplicitTableau", "Interrupted", "MaxStepsError", "MemoryLimitError",
+    "SingularMatrixError", "StepSizeError", "Tsit5", "MissingPositionsError", "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
     "Dopri5", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
     "LiquidResult", "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",

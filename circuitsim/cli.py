@@ -24,7 +24,6 @@ DEFAULT_STIMULUS = ("PLML", "PLMR")
 DEFAULT_AMPLITUDE = 2000.0  # pA, the authors' PLM preset
 DEFAULT_DURATION = 10.0  # s
 MOTOR_CLASSES = ("VB", "DB", "VD", "DD")
-_CHUNK_MS = 10_000.0
 
 
 class CLIError(Exception):
@@ -67,57 +66,6 @@ def _stimulus_names(items):
     return names
 
 
-class _Progress:
-    """A plain text progress bar on stderr."""
-
-    def __init__(self, total, enabled, width=30):
-        self.total, self.enabled, self.width = total, enabled, width
-        self.start = time.perf_counter()
-
-    def update(self, done):
-        if not self.enabled:
-            return
-        frac = min(1.0, done / self.total)
-        bar = "#" * int(round(frac * self.width))
-        el = time.perf_counter() - self.start
-        sys.stderr.write(f"\r[{bar:<{self.width}}] {100 * frac:5.1f}%  t = {done / 1000:.1f} / "
-                         f"{self.total / 1000:.1f} s  ({el:.1f} s)")
-        sys.stderr.flush()
-
-    def close(self):
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
-def _concat(parts):
-    """One Result from consecutive single-run Results (the first sample of each later part dropped)."""
-    import numpy as np
-
-    from .result import DenseOutput, Result
-
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    t = np.concatenate([first.t] + [p.t[1:] for p in parts[1:]])
-    y = np.concatenate([first.y] + [p.y[1:] for p in parts[1:]])
-    dense = None
-    if first.dense is not None:
-        nodes = [first.dense.node_t[0, : int(first.dense.n_steps[0]) + 1]]
-        coeffs = [first.dense.coeffs[0, : int(first.dense.n_steps[0])]]
-        for p in parts[1:]:
-            n = int(p.dense.n_steps[0])
-            nodes.append(p.dense.node_t[0, 1: n + 1])
-            coeffs.append(p.dense.coeffs[0, :n])
-        node_t = np.concatenate(nodes)[None]
-        c = np.concatenate(coeffs)[None]
-        dense = DenseOutput(first.dense.kind, node_t, c, np.array([c.shape[1]], dtype=np.int64))
-    stats = {k: sum(p.stats[k] for p in parts) for k in first.stats}
-    return Result(t=t, y=y, variables=first.variables, neurons=first.neurons, units=first.units,
-                  t_span=(first.t_span[0], parts[-1].t_span[1]), t_end=parts[-1].t_end, dense=dense, stats=stats,
-                  stimuli=first.stimuli, meta=first.meta, batched=False)
-
-
 def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock", threshold="with_input",
                    progress=False):
     """Build and simulate the experiment; returns ``(circuit, result, wall_seconds)``."""
@@ -131,7 +79,6 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
     from .models.graded import kunert2014
     from .simulate import simulate
     from .solvers import get_solver
-    from . import stiff  # noqa: F401  (registers the Rosenbrock solver)
 
     if not (math.isfinite(duration_s) and duration_s > 0):
         raise CLIError(f"--duration must be a positive number of seconds, got {duration_s!r}")
@@ -151,24 +98,11 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
     circuit = kunert2014(wiring, stim, threshold=threshold)
     drive = constant(names, amplitude)
     T = 1000.0 * duration_s
-    bounds = [0.0]
-    while bounds[-1] < T:
-        bounds.append(min(T, bounds[-1] + _CHUNK_MS))
-    bar = _Progress(T, progress and len(bounds) > 2)
-    parts = []
-    y0 = circuit.y0
     start = time.perf_counter()
     # fixed-step solvers take ~1e5 steps per second of model time: keep a 1 ms grid instead of every step
-    opts = {} if not solver_obj.fixed_step else {"dense": False}
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        if solver_obj.fixed_step:
-            opts["saveat"] = np.linspace(a, b, int(round(b - a)) + 1)
-        res = simulate(circuit, (a, b), drive, solver_obj, y0=y0, **opts)
-        parts.append(res)
-        y0 = np.array(res.y[-1])
-        bar.update(b)
-    bar.close()
-    return circuit, _concat(parts), time.perf_counter() - start
+    opts = {} if not solver_obj.fixed_step else {"dense": False, "saveat": np.linspace(0.0, T, int(round(T)) + 1)}
+    result = simulate(circuit, (0.0, T), drive, solver_obj, progress=progress, **opts)
+    return circuit, result, time.perf_counter() - start
 
 
 def _figure(circuit, result, path, title=""):

@@ -17,6 +17,11 @@ __all__ = [
     "UnknownNeuronError",
     "SolverError",
     "DivergenceError",
+    "StepSizeError",
+    "MaxStepsError",
+    "SingularMatrixError",
+    "MemoryLimitError",
+    "Interrupted",
     "OutOfSpanError",
     "AnalysisError",
     "MissingPositionsError",
@@ -91,6 +96,41 @@ class DivergenceError(SolverError):
         self.neuron = neuron
         self.variable = variable
         self.member = member
+
+
+class StepSizeError(SolverError):
+    """The step size fell below round-off (the problem may be stiff or singular)."""
+
+
+class MaxStepsError(SolverError):
+    """The budget of step attempts (``max_steps``) was exhausted."""
+
+
+class SingularMatrixError(SolverError):
+    """A stiff solver could not factorise its linear system even with smaller steps."""
+
+
+class MemoryLimitError(SolverError):
+    """The stored output would exceed ``max_bytes`` (checked before and while the run goes)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped with Ctrl-C (SIGINT); ``.result`` holds everything computed so far.
+
+    A :class:`KeyboardInterrupt`, so code that does not look for it still stops.
+
+    Attributes
+    ----------
+    result : Result
+        The partial result, up to the last completed step of every member.
+    time : float
+        The earliest time reached by a batch member (ms).
+    """
+
+    def __init__(self, message: str, result=None, time: float = float("nan")):
+        super().__init__(message)
+        self.result = result
+        self.time = time
 
 
 class OutOfSpanError(CircuitsimError, ValueError):

@@ -11,40 +11,39 @@ from .errors import CircuitsimError, OutOfSpanError, ParameterError
 
 __all__ = ["Result", "DenseOutput"]
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class DenseOutput:
-    """Per-step interpolation data of the recorded variables, in the solver's own representation.
+    """Per-step interpolation rows of the recorded variables (one representation for every solver).
+
+    Step ``i`` of member ``b`` spans ``[node_t[b, i], node_t[b, i + 1]]`` and stores
+    rows ``y0, y1, d_0, ...`` per recorded variable; see
+    :mod:`circuitsim._kernels.interpolate` for the formula.
 
     Attributes
     ----------
-    kind : str
-        Registered representation (``"hermite"``, ``"dopri5"``...).
     node_t : float64 array (B, S + 1)
         Step boundaries (ms) of each member (first ``n_steps[b] + 1`` valid).
     coeffs : float64 array (B, S, K, n_rec)
-        Interpolation data per step.
+        Rows per step.
     n_steps : int64 array (B,)
     """
 
-    kind: str
     node_t: np.ndarray
     coeffs: np.ndarray
     n_steps: np.ndarray
 
     def evaluate(self, member: int, tq: np.ndarray) -> np.ndarray:
         """Interpolated recorded state at times `tq` (q,) of member `member` -> (q, n_rec)."""
-        from ._kernels.interpolate import DENSE_KINDS
+        from ._kernels.interpolate import evaluate_dense
 
-        if self.kind not in DENSE_KINDS:  # kinds of solvers in other modules register on import
-            import circuitsim.solvers  # noqa: F401
-        _, evaluator = DENSE_KINDS[self.kind]
         out = np.empty((len(tq), self.coeffs.shape[3]))
         n = int(self.n_steps[member])
-        evaluator(np.ascontiguousarray(self.node_t[member, : n + 1]), np.ascontiguousarray(self.coeffs[member, :n]),
-                  n, np.ascontiguousarray(tq, dtype=np.float64), out)
+        evaluate_dense(np.ascontiguousarray(self.node_t[member, : n + 1]),
+                       np.ascontiguousarray(self.coeffs[member, :n]), n, np.ascontiguousarray(tq, dtype=np.float64),
+                       out)
         return out
 
 
@@ -199,7 +198,7 @@ class Result:
         header = {"format_version": _FORMAT_VERSION, "variables": list(self.variables), "neurons": list(self.neurons),
                   "units": self.units, "t_span": list(self.t_span), "t_end": self.t_end, "stimuli": self.stimuli,
                   "meta": self.meta, "batched": self.batched, "stats": list(self.stats),
-                  "dense_kind": None if self.dense is None else self.dense.kind}
+                  "dense": self.dense is not None}
         arrays = {"header": np.array(json.dumps(header)), "t": self.t, "y": self.y}
         for k, v in self.stats.items():
             arrays[f"stats_{k}"] = v
@@ -216,11 +215,14 @@ class Result:
         """Read a result written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as f:
             h = json.loads(str(f["header"]))
-            if h.get("format_version") != _FORMAT_VERSION:
-                raise CircuitsimError(f"{path}: unsupported result file version {h.get('format_version')}")
+            version = h.get("format_version")
+            if version not in (1, _FORMAT_VERSION):
+                raise CircuitsimError(f"{path}: unsupported result file version {version}")
             dense = None
-            if h["dense_kind"] is not None:
-                dense = DenseOutput(h["dense_kind"], f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])
+            if version == 1 and h["dense_kind"] is not None:
+                dense = _dense_v1(h["dense_kind"], f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])
+            elif version == _FORMAT_VERSION and h["dense"]:
+                dense = DenseOutput(f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])
             wiring = None
             if "wiring_npz" in f.files:
                 import io
@@ -253,7 +255,7 @@ class Result:
             return False
         if self.dense is not None:
             a, b = self.dense, other.dense
-            return a.kind == b.kind and same(a.node_t, b.node_t) and same(a.coeffs, b.coeffs) and same(
+            return same(a.node_t, b.node_t) and same(a.coeffs, b.coeffs) and same(
                 a.n_steps, b.n_steps)
         return True
 
@@ -262,6 +264,24 @@ class Result:
         return (f"<Result {self.meta.get('model', '')} / {self.meta.get('solver', {}).get('name', '')}: "
                 f"t in [{self.t_span[0]:g}, {self.t_end:g}] ms, {len(self.t)} samples, "
                 f"variables {self.variables}, {len(self.neurons)} neurons, y {shape}>")
+
+
+def _dense_v1(kind, node_t, coeffs, n_steps):
+    """Dense output of a version-1 result file in this version's rows."""
+    c = np.asarray(coeffs, dtype=np.float64)
+    if kind == "rodas4":
+        rows = c
+    elif kind == "dopri5":  # r1..r5: y = r1 + th (r2 + (1-th) (r3 + th (r4 + (1-th) r5)))
+        r1, r2, r3, r4, r5 = (c[:, :, q] for q in range(5))
+        rows = np.stack([r1, r1 + r2, r3, r4 + r5, -r5], axis=2)
+    elif kind == "hermite":  # y0, y1, f0, f1: d0 = h f0 - (y1 - y0), d1 = 2 (y1 - y0) - h (f0 + f1)
+        h = np.diff(np.asarray(node_t, dtype=np.float64), axis=1)[:, :, None]
+        y0, y1, f0, f1 = (c[:, :, q] for q in range(4))
+        delta = y1 - y0
+        rows = np.stack([y0, y1, h * f0 - delta, 2 * delta - h * (f0 + f1)], axis=2)
+    else:
+        raise CircuitsimError(f"unknown dense output kind {kind!r} in a version-1 result file")
+    return DenseOutput(np.asarray(node_t, dtype=np.float64), np.ascontiguousarray(rows), np.asarray(n_steps))
 
 
 def _wiring_bytes(wiring) -> np.ndarray:

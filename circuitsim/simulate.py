@@ -10,10 +10,11 @@ import math
 import numpy as np
 
 from .circuit import Circuit
-from .errors import DivergenceError, ParameterError, SolverError, UnknownNeuronError
+from . import errors
+from .errors import ParameterError, UnknownNeuronError
 from .inputs import as_drive, build_table
 from .result import DenseOutput, Result
-from .solvers import Job, get_solver
+from .solvers.base import Job, Status, get_solver
 
 __all__ = ["simulate", "simulate_batch"]
 
@@ -91,7 +92,7 @@ def _check_every(every):
 
 
 def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variables=None, every=1, saveat=None,
-             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES) -> Result:
+             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES, progress=False) -> Result:
     """Integrate a circuit over `t_span`.
 
     Parameters
@@ -118,9 +119,10 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
     y0 : array_like (n_state,), optional
         Initial state overriding ``circuit.y0``.
     max_bytes : float
-        Largest stored output (bytes): fixed-step runs that would exceed it are
-        refused before they start; adaptive runs stop with :class:`SolverError`
-        (keeping the partial result) when their growing output would exceed it.
+        Largest stored output (bytes): runs whose output size is known in advance
+        and exceeds it are refused before they start (:class:`ParameterError`); other
+        runs stop with :class:`~circuitsim.MemoryLimitError` (keeping the partial
+        result) as soon as their output, at the rate stored so far, would exceed it.
 
     Returns
     -------
@@ -133,17 +135,21 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
     DivergenceError
         A state became non-finite; ``err.result`` holds the partial result.
     SolverError
-        Step size underflow or step budget exhausted.
+        The run could not finish: :class:`~circuitsim.StepSizeError`,
+        :class:`~circuitsim.MaxStepsError`, :class:`~circuitsim.SingularMatrixError`,
+        :class:`~circuitsim.MemoryLimitError` (each with ``.result``).
+    Interrupted
+        Ctrl-C (SIGINT) during the run; ``.result`` holds the partial result.
     """
     if not isinstance(circuit, Circuit):
         raise ParameterError(f"circuit must be a Circuit, got {type(circuit).__name__}")
     y0s = None if y0 is None else [y0]
     return _run([circuit], t_span, [inputs], solver, y0s, record, variables, every, saveat, dense, max_bytes,
-                batched=False)
+                batched=False, progress=progress)
 
 
 def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, record=None, variables=None, every=1,
-                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES) -> Result:
+                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES, progress=False) -> Result:
     """Integrate many variants of a circuit in one compiled call (parallel over members).
 
     Parameters
@@ -177,7 +183,7 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
             raise ParameterError(f"y0 for a batch must have shape (B, n_state), got {y0.shape}")
         y0 = list(y0)
     return _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
-                batched=True)
+                batched=True, progress=progress)
 
 
 def _broadcast(name, items, B):
@@ -188,11 +194,12 @@ def _broadcast(name, items, B):
     raise ParameterError(f"{name} has {len(items)} entries; expected 1 or the batch size {B}")
 
 
-def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched):
-    from ._kernels.buffers import DIVERGED, DONE, MAX_STEPS, OUT_OF_MEMORY, Recording, STEP_TOO_SMALL
+def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched,
+         progress=False):
+    from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span)
-    solver = get_solver(solver if solver is not None else circuits[0].model.default_solver())
+    solver = get_solver(solver, circuits[0].model.default_solver())
     every = _check_every(every)
     saveat = _check_saveat(saveat, t0, t1)
     B = max(len(circuits), len(inputs), len(y0s) if y0s is not None else 1)
@@ -217,49 +224,131 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
                                  "different jump times, pass saveat=<times>")
     rec = kernel_ready(Recording(t0, t1, rec_idx, every, saveat if saveat is not None else np.zeros(0),
                                  saveat is not None, bool(dense)))
-    # memory check (known step counts only)
-    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), float(max_bytes))
-    steps = solver.expected_steps(job)
-    if steps is not None:
-        k = 5
-        nbytes = 8.0 * B * len(rec_idx) * ((steps * k if dense else 0) + (len(saveat) if saveat is not None
-                                                                               else steps / every))
-        if nbytes > max_bytes:
-            raise ParameterError(
-                f"this run would store {nbytes / 1e9:.1f} GB (raise max_bytes= to allow it); record fewer neurons "
-                "(record=), variables (variables=), a coarser grid (every=, saveat=) or pass dense=False")
+    max_bytes = _check_max_bytes(max_bytes)
+    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes)
+    _check_known_size(job, solver, saveat, dense, every)
     job.P = _kernel_params(circuits)
-    buf = solver._integrate(job)
+    with _progress_reporter(progress) as job.progress:
+        buf = solver.integrate(job)
     result = _make_result(job, buf, solver, variables, neurons, drives, batched)
-    status = buf.status
-    if (status == DIVERGED).any():
-        b = int(np.flatnonzero(status == DIVERGED)[0])
-        i = int(buf.fail_i[b])
-        n = ref.n
-        raise DivergenceError(float(buf.fail_t[b]), ref.wiring.neurons[i % n], ref.model.state_names[i // n],
-                              result=result, member=b if batched else None)
-    if (status != DONE).any():
-        b = int(np.flatnonzero(status != DONE)[0])
-        why = {STEP_TOO_SMALL: "the step size fell below round-off (the problem may be stiff or singular; "
-                               "try a stiff solver)",
-               MAX_STEPS: "the step budget max_steps was exhausted (raise max_steps or use a stiff solver)",
-               OUT_OF_MEMORY: f"the stored output would exceed max_bytes={max_bytes:g}; record fewer neurons or "
-                              "variables, use saveat= or every=, or pass dense=False"}
-        msg = why.get(int(status[b]), f"the solver stopped with status {int(status[b])}")
-        where = f" in batch member {b}" if batched else ""
-        raise SolverError(f"integration stopped at t = {buf.t[b]:.6g} ms{where}: {msg}; the partial result is "
-                          "in .result", result=result, time=float(buf.t[b]))
+    _raise_for_status(buf, result, ref, batched, max_bytes)
     return result
 
 
+class _progress_reporter:
+    """A progress callback for the time loop: a tqdm bar shown after one second, or the user's callable."""
+
+    def __init__(self, progress):
+        if not (progress is True or progress is False or progress is None or callable(progress)):
+            raise ParameterError(f"progress must be True, False or a callable, got {progress!r}")
+        self.user = progress if callable(progress) and progress is not True else None
+        self.enabled = progress is True
+        self.bar = None
+        self.start = None
+
+    def __enter__(self):
+        if self.user is None and not self.enabled:
+            return None
+        import time
+
+        self.start = time.perf_counter()
+        return self
+
+    def __call__(self, fraction: float) -> None:
+        if self.user is not None:
+            self.user(fraction)
+            return
+        import time
+
+        if self.bar is None and time.perf_counter() - self.start > 1.0:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=1000, unit="‰", desc="simulating", leave=False)
+        if self.bar is not None:
+            self.bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
+            self.bar.refresh()
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False
+
+
+def _check_max_bytes(max_bytes) -> float:
+    try:
+        v = float(max_bytes)
+    except (TypeError, ValueError):
+        raise ParameterError(f"max_bytes must be a number of bytes, got {max_bytes!r}") from None
+    if not v > 0:
+        raise ParameterError(f"max_bytes must be positive, got {max_bytes!r}")
+    return v
+
+
+def _check_known_size(job, solver, saveat, dense, every):
+    """Refuse, before any compiled code runs, runs whose output size is known to exceed the limit."""
+    steps = solver.expected_steps(job)
+    n_rec = job.n_rec
+    samples = len(saveat) if saveat is not None else (steps / every if steps is not None else 0)
+    per_step = solver.dense_rows * n_rec + 1 if dense else 0
+    nbytes = 8.0 * job.batch_size * ((n_rec + 1) * samples + (steps or 0) * per_step)
+    if nbytes > job.max_bytes:
+        raise ParameterError(
+            f"this run would store {nbytes / 1e9:.3g} GB (max_bytes={job.max_bytes:g}); record fewer neurons "
+            "(record=), variables (variables=), a coarser grid (every=, saveat=), pass dense=False, or raise max_bytes")
+
+
+_STATUS_ERRORS = {
+    Status.STEP_TOO_SMALL: (errors.StepSizeError, "the step size fell below round-off (the problem may be stiff "
+                            "or singular; try a stiff solver)"),
+    Status.MAX_STEPS: (errors.MaxStepsError, "the step budget max_steps was exhausted (raise max_steps or use a "
+                       "stiff solver)"),
+    Status.SINGULAR: (errors.SingularMatrixError, "the linear system of the stiff solver could not be factorised "
+                      "(singular) even with smaller steps; check the parameters"),
+}
+
+
+def _raise_for_status(buf, result, ref, batched, max_bytes):
+    status = buf.status
+    if (status == Status.DONE).all():
+        return
+    b = int(np.flatnonzero(status != Status.DONE)[0])
+    where = f" in batch member {b}" if batched else ""
+    code = Status(int(status[b]))
+    t = float(buf.t[b])
+    if code == Status.DIVERGED:
+        bd = int(np.flatnonzero(status == Status.DIVERGED)[0])
+        i = int(buf.fail_i[bd])
+        n = ref.n
+        raise errors.DivergenceError(float(buf.fail_t[bd]), ref.wiring.neurons[i % n], ref.model.state_names[i // n],
+                                     result=result, member=bd if batched else None)
+    if code == Status.INTERRUPTED:
+        t = float(buf.t.min())
+        raise errors.Interrupted(f"interrupted at t = {t:.6g} ms (of {result.t_span[1]:g} ms); the partial result "
+                                 "is in .result", result=result, time=t)
+    if code == Status.OUT_OF_MEMORY:
+        raise errors.MemoryLimitError(
+            f"integration stopped at t = {t:.6g} ms{where}: the stored output would exceed max_bytes={max_bytes:g} "
+            "before the end of the span; record fewer neurons or variables, use saveat= or every=, pass dense=False, "
+            "or raise max_bytes; the partial result is in .result", result=result, time=t)
+    cls, why = _STATUS_ERRORS.get(code, (errors.SolverError, f"the solver stopped with status {code.name}"))
+    raise cls(f"integration stopped at t = {t:.6g} ms{where}: {why}; the partial result is in .result",
+              result=result, time=t)
+
+
 def kernel_ready(nt):
-    """`nt` (a NamedTuple) with every array field C-contiguous and writable.
+    """`nt` (a NamedTuple) with every array field C-contiguous and writable, nested NamedTuples too.
 
     numba compiles a separate specialization for read-only or non-contiguous
     arrays; normalising here keeps one signature per model and solver.
     """
-    fields = [np.require(f, requirements=["C", "W"]) if isinstance(f, np.ndarray) else f for f in nt]
-    return type(nt)(*fields)
+    def fix(f):
+        if isinstance(f, np.ndarray):
+            return np.require(f, requirements=["C", "W"])
+        if isinstance(f, tuple) and hasattr(f, "_fields"):
+            return kernel_ready(f)
+        return f
+
+    return type(nt)(*[fix(f) for f in nt])
 
 
 def _kernel_params(circuits):
@@ -277,7 +366,7 @@ def _first(a, k):
 
 
 def _make_result(job, buf, solver, variables, neurons, drives, batched):
-    from ._kernels.buffers import ACCEPTED, REJECTED, RHS_CALLS
+    from ._kernels.buffers import ACCEPTED, FACTORISATIONS, LINEAR_SOLVES, REJECTED, RETRIES, RHS_CALLS
 
     B = job.batch_size
     n_t = int(buf.n_out.min())
@@ -287,12 +376,12 @@ def _make_result(job, buf, solver, variables, neurons, drives, batched):
     dense = None
     if job.rec.dense:
         S = int(buf.n_dense.max())
-        dense = DenseOutput(solver.dense_kind, _first(buf.dense_t, S + 1), _first(buf.dense_c, S),
-                            buf.n_dense.copy())
+        dense = DenseOutput(_first(buf.dense_t, S + 1), _first(buf.dense_c, S), buf.n_dense.copy())
     ref = job.circuits[0]
     units = {v: ref.model.units()[v] for v in variables}
     stats = {"steps": buf.stats[:, ACCEPTED].copy(), "rejected": buf.stats[:, REJECTED].copy(),
-             "rhs_calls": buf.stats[:, RHS_CALLS].copy()}
+             "rhs_calls": buf.stats[:, RHS_CALLS].copy(), "linear_iterations": buf.stats[:, LINEAR_SOLVES].copy(),
+             "factorisations": buf.stats[:, FACTORISATIONS].copy(), "retries": buf.stats[:, RETRIES].copy()}
     meta = {"model": ref.model.name, "solver": solver.describe(), "wiring": ref.wiring.name,
             "all_neurons": list(ref.wiring.neurons), "input_units": ref.model.input_units}
     stimuli = [d.describe() for d in drives]

@@ -12,9 +12,9 @@ import dataclasses
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
-from circuitsim._kernels.dispatch import register_rhs
+from circuitsim._kernels._cache import kernel
+from circuitsim._kernels.dispatch import implements, rhs
 from circuitsim.models.base import Model, ModelParams, check_array
 
 
@@ -26,7 +26,8 @@ class OscKernelParams(NamedTuple):
     weight: np.ndarray
 
 
-@njit
+@implements(rhs, OscKernelParams)
+@kernel
 def osc_rhs(p, t, y, u, dydt):
     n = p.omega.shape[0]
     for i in range(n):
@@ -36,10 +37,6 @@ def osc_rhs(p, t, y, u, dydt):
         dydt[i] = y[n + i]
         dydt[n + i] = acc
 
-
-# not cached: this module is importable only from the test folder, and the cached
-# integrators' index must stay readable by every process
-register_rhs(OscKernelParams, osc_rhs, cache=False)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from circuitsim.models.graded import kunert2014
 from circuitsim.result import Result
 from circuitsim.simulate import simulate, simulate_batch
 from circuitsim.solvers import RK4, Dopri5, get_solver
-from circuitsim.stiff import Rosenbrock
+from circuitsim.solvers import Rosenbrock
 
 from reference_graded import ReferenceGraded
 from test_graded_model import STIM, current, small_wiring
@@ -29,7 +29,7 @@ def drive():
     return constant(list(STIM), list(STIM.values()))
 
 
-@pytest.mark.parametrize("solver", [Rosenbrock(atol_V=1e-6, atol_s=1e-9), RK4(dt=0.01),
+@pytest.mark.parametrize("solver", [Rosenbrock(atol={"V": 1e-6, "s": 1e-9}), RK4(dt=0.01),
                                     Dopri5(rtol=1e-9, atol=1e-9)])
 def test_solvers_agree_with_reference(small, solver):
     w, c, ref = small
@@ -88,22 +88,27 @@ def test_relabelling_permutes_result(small):
     w2 = w.subset([w.neurons[i] for i in perm])
     c2 = kunert2014(w2, STIM)
     t = np.linspace(0.0, 150.0, 7)
-    a = simulate(c, (0.0, 150.0), drive(), Rosenbrock(atol_V=1e-7, atol_s=1e-10), saveat=t)
-    b = simulate(c2, (0.0, 150.0), drive(), Rosenbrock(atol_V=1e-7, atol_s=1e-10), saveat=t)
+    a = simulate(c, (0.0, 150.0), drive(), Rosenbrock(atol={"V": 1e-7, "s": 1e-10}), saveat=t)
+    b = simulate(c2, (0.0, 150.0), drive(), Rosenbrock(atol={"V": 1e-7, "s": 1e-10}), saveat=t)
     np.testing.assert_allclose(b["V"], a["V"][:, perm], atol=1e-5)
 
 
 def test_errors(small):
     w, c, ref = small
-    ctrnn = Circuit(w, "ctrnn")
-    with pytest.raises(ParameterError, match="needs the 'graded' model"):
-        simulate(ctrnn, (0.0, 10.0), None, Rosenbrock())
+    from engine_models import Oscillators  # a model without Jacobian hooks
+
+    osc = Circuit(w, Oscillators())
+    with pytest.raises(ParameterError, match=r"Rosenbrock needs the Jacobian of the 'test-oscillators' model: it "
+                                             r"defines no jacobian_pattern\(\)"):
+        simulate(osc, (0.0, 10.0), None, Rosenbrock())
+    with pytest.raises(ParameterError, match="only the graded network has an iterative linear solver"):
+        simulate(Circuit(w, "ctrnn"), (0.0, 10.0), None, Rosenbrock(linear="iterative"))
     with pytest.raises(DivergenceError, match="became non-finite") as info:
         simulate(c, (0.0, 50.0), constant(["N0"], 1e306), Rosenbrock())
     assert info.value.variable in ("V", "s") and info.value.neuron in w.neurons
     assert info.value.result is not None
     with pytest.raises(SolverError, match="max_steps"):
-        simulate(c, (0.0, 500.0), drive(), Rosenbrock(atol_V=1e-9, max_steps=3))
+        simulate(c, (0.0, 500.0), drive(), Rosenbrock(atol={"V": 1e-9}, max_steps=3))
 
 
 def test_record_subset(small):

@@ -15,7 +15,7 @@ import connectome
 from circuitsim.inputs import constant
 from circuitsim.models.graded import kunert2014
 from circuitsim.simulate import simulate
-from circuitsim.stiff import Rosenbrock
+from circuitsim.solvers import Rosenbrock
 
 PLM = {"PLML": 2000.0, "PLMR": 2000.0}
 MOTOR_CLASSES = ("VB", "DB", "VD", "DD")

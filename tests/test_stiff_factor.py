@@ -10,9 +10,19 @@ import scipy.linalg
 
 import connectome
 from circuitsim._kernels.graded import graded_schur_assemble
-from circuitsim._kernels.rosenbrock import lu_factor, lu_solve
+from circuitsim._kernels.sparse_lu import lu_factor as _lu_factor, lu_solve
 from circuitsim.models.graded import kunert2014
-from circuitsim.stiff import _dense_tail, graded_sparse_lu, minimum_degree_order, symbolic_lu
+from circuitsim.solvers.sparse_lu import dense_tail as _dense_tail, minimum_degree_order, symbolic_lu
+
+
+def graded_sparse_lu(c, direct=False):
+    """The Rosenbrock step's linear structure of the graded circuit `c`."""
+    return c.model.linear_structure(c, "direct" if direct else "iterative")
+
+
+def lu_factor(lu, vals, x):
+    m = lu.perm.shape[0] - lu.dense_from
+    return _lu_factor(lu, vals, x, np.empty((m, m)), 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -24,20 +34,20 @@ def circuit():
 @pytest.fixture(scope="module", params=[False, True], ids=["P", "P+E"])
 def worm(circuit, request):
     c, kp = circuit
-    return c, kp, graded_sparse_lu(kp, direct=request.param)
+    return c, kp, graded_sparse_lu(c, direct=request.param)
 
 
 def test_patterns(circuit):
     # P has the gap-junction pattern only, P + E also the synapses; the symbolic
     # fill of P is far smaller (the point of iterating on E)
     c, kp = circuit
-    lp, ld = graded_sparse_lu(kp), graded_sparse_lu(kp, direct=True)
+    lp, ld = graded_sparse_lu(c), graded_sparse_lu(c, direct=True)
     assert not lp.direct and ld.direct
     assert lp.syn_pos.shape == (0,) and ld.syn_pos.shape == kp.pre_index.shape
     gap_pairs = {(i, j) for i in range(c.n) for j in kp.gap_index[kp.gap_indptr[i]:kp.gap_indptr[i + 1]]}
     assert len(gap_pairs) == kp.gap_index.shape[0]
-    assert lp.cols.shape[0] >= c.n + len(gap_pairs)
-    assert 4 * lp.cols.shape[0] < ld.cols.shape[0]
+    assert lp.lu.cols.shape[0] >= c.n + len(gap_pairs)
+    assert 4 * lp.lu.cols.shape[0] < ld.lu.cols.shape[0]
 
 
 def assembled(c, kp, lu, fac, seed):
@@ -45,21 +55,22 @@ def assembled(c, kp, lu, fac, seed):
     n = c.n
     rng = np.random.default_rng(seed)
     y = c.y0 + np.r_[rng.normal(scale=5.0, size=n), np.zeros(n)]
-    vals = np.zeros(lu.cols.shape[0])
+    vals = np.zeros(lu.lu.cols.shape[0])
     graded_schur_assemble(kp, y, fac, np.empty(n), np.empty(n), lu.diag_pos, lu.gap_pos, lu.syn_pos, vals)
     S = np.zeros((n, n))
-    rows = np.repeat(np.arange(n), np.diff(lu.indptr))
-    S[lu.perm[rows], lu.perm[lu.cols]] = vals      # permuted CSR back to neuron order
+    rows = np.repeat(np.arange(n), np.diff(lu.lu.indptr))
+    S[lu.lu.perm[rows], lu.lu.perm[lu.lu.cols]] = vals      # permuted CSR back to neuron order
     return vals, S
 
 
 def test_worm_pattern_has_dense_tail(worm):
     c, kp, lu = worm
     n = c.n
-    m = n - lu.dense_from
+    m = n - lu.lu.dense_from
     assert 8 <= m < n
-    for r in range(lu.dense_from, n):
-        np.testing.assert_array_equal(lu.cols[lu.indptr[r + 1] - m:lu.indptr[r + 1]], np.arange(lu.dense_from, n))
+    for r in range(lu.lu.dense_from, n):
+        np.testing.assert_array_equal(lu.lu.cols[lu.lu.indptr[r + 1] - m:lu.lu.indptr[r + 1]],
+                                      np.arange(lu.lu.dense_from, n))
 
 
 @pytest.mark.parametrize("fac", [0.05, 2.0, 400.0])
@@ -67,21 +78,21 @@ def test_factor_matches_scipy_lu(worm, fac):
     c, kp, lu = worm
     n = c.n
     vals, S = assembled(c, kp, lu, fac, seed=1)
-    assert lu_factor(lu, vals, np.empty(n)) == -1
+    assert lu_factor(lu.lu, vals, np.empty(n)) == -1
     # independent: scipy's LU of the permuted matrix; no pivoting is expected on this
     # diagonally dominant matrix, so compare L and U entry by entry
-    Sp = S[np.ix_(lu.perm, lu.perm)]
+    Sp = S[np.ix_(lu.lu.perm, lu.lu.perm)]
     P, L, U = scipy.linalg.lu(Sp)
     assert np.array_equal(P, np.eye(n)), "reference pivoted; the comparison needs an unpivoted LU"
     F = np.tril(L, -1) + U
     got = np.zeros((n, n))
-    rows = np.repeat(np.arange(n), np.diff(lu.indptr))
-    got[rows, lu.cols] = vals
+    rows = np.repeat(np.arange(n), np.diff(lu.lu.indptr))
+    got[rows, lu.lu.cols] = vals
     np.fill_diagonal(got, 1.0 / np.diag(got))     # the factor stores reciprocal pivots
     np.testing.assert_allclose(got, F, rtol=1e-10, atol=1e-12 * np.abs(F).max())
     # nothing outside the stored pattern
     mask = np.zeros((n, n), bool)
-    mask[rows, lu.cols] = True
+    mask[rows, lu.lu.cols] = True
     assert np.abs(F[~mask]).max() <= 1e-12 * np.abs(F).max()
 
 
@@ -89,10 +100,10 @@ def test_solve_matches_numpy(worm):
     c, kp, lu = worm
     n = c.n
     vals, S = assembled(c, kp, lu, 3.0, seed=2)
-    assert lu_factor(lu, vals, np.empty(n)) == -1
+    assert lu_factor(lu.lu, vals, np.empty(n)) == -1
     b = np.random.default_rng(3).normal(size=n)
     x = np.empty(n)
-    lu_solve(lu, vals, b, x, np.empty(n))
+    lu_solve(lu.lu, vals, b, x, np.empty(n))
     np.testing.assert_allclose(x, np.linalg.solve(S, b), rtol=1e-10, atol=1e-12)
 
 
@@ -101,9 +112,9 @@ def test_dense_tail_matches_sparse_only_factor(worm):
     c, kp, lu = worm
     n = c.n
     vals, S = assembled(c, kp, lu, 1.0, seed=4)
-    plain = lu._replace(dense_from=n)
+    plain = lu.lu._replace(dense_from=n)
     v1, v2 = vals.copy(), vals.copy()
-    assert lu_factor(lu, v1, np.empty(n)) == -1
+    assert lu_factor(lu.lu, v1, np.empty(n)) == -1
     assert lu_factor(plain, v2, np.empty(n)) == -1
     np.testing.assert_allclose(v1, v2, rtol=1e-9, atol=1e-12 * np.abs(v2).max())
 

@@ -1,8 +1,6 @@
-"""Private numba kernels: plain functions over arrays, cached, tested directly.
+"""Private numba kernels: plain functions over arrays, cached (:mod:`._cache`), tested directly.
 
-Importing :mod:`._cache` first makes every cached kernel in this folder depend on
-all of the folder's files, so an edited model kernel never runs inside a stale
-cached integrator (see that module).
+:mod:`.loop` is the time loop every solver shares; :mod:`.explicit` and
+:mod:`.rosenbrock` are steps; the model files (:mod:`.graded`, :mod:`.ctrnn`,
+:mod:`.ltc`) register their vector fields and Jacobians with :mod:`.dispatch`.
 """
-
-from . import _cache  # noqa: F401

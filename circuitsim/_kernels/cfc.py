@@ -35,7 +35,9 @@ from typing import NamedTuple
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._cache import kernel
 
 from .ltc import _sigmoid
 
@@ -77,12 +79,12 @@ class CfCKernelParams(NamedTuple):
     sp_w: np.ndarray  # (nnz, heads) weights [ff1, ff2, time_a, time_b] of each synapse
 
 
-@njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@kernel(inline="always")
 def _tanh(z):
     return 2.0 * _sigmoid(2.0 * z) - 1.0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _activate(a, code):
     """Backbone activation in place on a 2-d array."""
     B, U = a.shape
@@ -101,7 +103,7 @@ def _activate(a, code):
                 a[b, k] = 0.5 * z * (1.0 + math.erf(z * 0.7071067811865476))
 
 
-@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+@kernel
 def _heads_default(GT, bl, m, dtb, shared, ts, mode, neurons, zT, off):
     """Elementwise closed form of default / no_gate modes; writes rows ``off + neurons`` of ``zT``.
 
@@ -131,7 +133,7 @@ def _heads_default(GT, bl, m, dtb, shared, ts, mode, neurons, zT, off):
                 zT[row, b] = f1 * (1.0 - s) + s * f2 if gate else f1 + s * f2
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _heads_pure(GT, bl, m, dtb, w_tau, A, off, neurons, zT, zoff):
     """Closed form of pure mode (``GT`` (m, B) without bias ``bl``); writes rows ``zoff + neurons`` of ``zT``."""
     B = GT.shape[1]
@@ -145,7 +147,7 @@ def _heads_pure(GT, bl, m, dtb, w_tau, A, off, neurons, zT, zoff):
             zT[row, b] = -a * np.exp(-dtb[b] * (wt + abs(f1))) * f1 + a
 
 
-@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+@kernel
 def _sparse_heads(p, XT, l, heads, GT):
     """``GT[head * m + q, b] = sum_k XT[row_k, b] * w_k[head]`` over the synapses of each neuron (no bias)."""
     B = XT.shape[1]
@@ -167,7 +169,7 @@ def _sparse_heads(p, XT, l, heads, GT):
                 GT[hd * m + q, b] = acc[hd, b]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _transposed(a):
     """C-contiguous copy of ``a.T`` for a 2-d array."""
     out = np.empty((a.shape[1], a.shape[0]), a.dtype)
@@ -177,7 +179,7 @@ def _transposed(a):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _cfc_block(p, x, dt, h0, states, b0, b1):
     """Run batch members ``b0 .. b1 - 1`` of a CfC network over their sequences.
 
@@ -318,7 +320,7 @@ def _cfc_block(p, x, dt, h0, states, b0, b1):
     return status
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def cfc_sequence(p, x, dt, h0, states, n_blocks):
     """Run a CfC network over sequences, batch blocks in parallel (one block per thread).
 

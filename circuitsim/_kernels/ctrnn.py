@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from . import _cache  # noqa: F401  (cache invalidation across kernel files)
-
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
-from .dispatch import register_rhs
+from ._cache import kernel
+from .dispatch import implements, rhs
+from .jacobian import jac_values
 
 IDENTITY, TANH, SIGMOID, RELU = 0, 1, 2, 3
 
@@ -29,7 +28,7 @@ class CTRNNKernelParams(NamedTuple):
     activation: int  # IDENTITY, TANH, SIGMOID or RELU
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def _act(code, x):
     if code == TANH:
         return np.tanh(x)
@@ -40,7 +39,8 @@ def _act(code, x):
     return x
 
 
-@njit(cache=True)
+@implements(rhs, CTRNNKernelParams)
+@kernel
 def ctrnn_rhs(p, t, y, u, dydt):
     """``tau_i dx_i/dt = -x_i + sum_j W[j, i] f(x_j) + b_i + u_i``."""
     n = p.tau.shape[0]
@@ -55,4 +55,27 @@ def ctrnn_rhs(p, t, y, u, dydt):
         dydt[i] = acc / p.tau[i]
 
 
-register_rhs(CTRNNKernelParams, ctrnn_rhs)
+@kernel(inline="always")
+def _dact(code, x):
+    """Derivative of the activation."""
+    if code == TANH:
+        th = np.tanh(x)
+        return 1.0 - th * th
+    if code == SIGMOID:
+        s = 1.0 / (1.0 + np.exp(-x))
+        return s * (1.0 - s)
+    if code == RELU:
+        return 1.0 if x > 0.0 else 0.0
+    return 1.0
+
+
+@implements(jac_values, CTRNNKernelParams)
+@kernel
+def ctrnn_jac_values(p, t, y, u, vals):
+    """``J`` on the pattern of ``CTRNN.jacobian_pattern``: the diagonal, then each synapse (post, pre)."""
+    n = p.tau.shape[0]
+    for i in range(n):
+        vals[i] = -1.0 / p.tau[i]
+    for i in range(n):
+        for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+            vals[n + k] = p.weight[k] * _dact(p.activation, y[p.pre_index[k]]) / p.tau[i]

@@ -1,20 +1,20 @@
-"""Generic compiled vector field ``rhs(p, t, y, u, dydt)`` dispatched on the parameter type.
+"""Compiled functions whose implementation is chosen by the type of their first argument.
 
-Every integrator calls :func:`rhs`; which model's equations run is decided at
-compile time from the type of ``p`` (a model-specific NamedTuple of arrays). A
-model registers its implementation once, at import of its kernel module::
+A *hook* is a function that every integrator calls, e.g. ``rhs(p, t, y, u, dydt)``;
+which model's equations run is decided at compile time from the type of ``p`` (a
+model's NamedTuple of arrays). Models and solvers register implementations where they
+are defined::
 
-    register_rhs(CTRNNKernelParams, ctrnn_rhs)
+    @implements(rhs, CTRNNKernelParams)
+    @kernel
+    def ctrnn_rhs(p, t, y, u, dydt): ...
 
-This uses :func:`numba.extending.overload`, so the integrators stay module-level
-``@njit(cache=True)`` functions: no jitted function is passed as an argument and
-no closure is built per call, and a fresh process loads them from the cache.
+This uses :func:`numba.extending.overload`, so the integrators stay module-level cached
+functions: no jitted function is passed as an argument and no closure is built per
+call. Each registration also records the source files of the implementation, which
+the cache (:mod:`._cache`) folds into the key of every specialisation using that type.
 
-Caveat: numba invalidates an integrator's cache only when the integrator's own
-file changes. After editing a model's kernel, clear ``circuitsim/_kernels/__pycache__``
-(``python -m circuitsim._kernels.dispatch --clear-cache``).
-
-With ``NUMBA_DISABLE_JIT=1`` :func:`rhs` is a plain Python function that looks the
+With ``NUMBA_DISABLE_JIT=1`` a hook is a plain Python function that looks the
 implementation up in a dictionary.
 """
 
@@ -24,12 +24,104 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-__all__ = ["rhs", "register_rhs", "registered_types"]
+from ._cache import dependency_files
 
-_PY_RHS: dict = {}
-_UNCACHED: set = set()
+__all__ = ["hook", "implements", "implementation", "registered_types", "type_files", "rhs", "member"]
+
+_IMPLS: dict = {}      # (hook name, type) -> implementation
+_FILES: dict = {}      # type -> set of source files of its implementations
 
 
+def _lookup(name, p):
+    try:
+        return _IMPLS[(name, type(p))]
+    except KeyError:
+        raise TypeError(f"no {name!r} implementation registered for {type(p).__name__}") from None
+
+
+def hook(stub):
+    """Declare `stub` (a Python function) as a hook dispatched on its first argument's type.
+
+    The stub's body is ignored; its name and fixed positional parameters define the hook.
+    """
+    import inspect
+
+    name = stub.__name__
+    params = list(inspect.signature(stub).parameters)
+    src = f"def {name}({', '.join(params)}):\n    return _lookup({name!r}, {params[0]})({', '.join(params)})\n"
+    ns = {"_lookup": _lookup}
+    exec(src, ns)  # a fixed-arity Python fallback (numba types overloads by exact signature)
+    fallback = ns[name]
+    fallback.__qualname__ = name
+    fallback.__doc__ = stub.__doc__
+    fallback.__module__ = stub.__module__
+    fallback._hook_name = name
+    fallback._hook_params = params
+    return fallback
+
+
+def implements(hook_fn, param_type, *, files=()):
+    """Class/func decorator: register the decorated compiled function as `hook_fn` for `param_type`.
+
+    Parameters
+    ----------
+    hook_fn : hook
+        E.g. :func:`rhs`.
+    param_type : type
+        A :class:`typing.NamedTuple` subclass defined at module level.
+    files : sequence of str
+        Extra source files the implementation depends on (found automatically for
+        compiled functions it references by name).
+    """
+    name = hook_fn._hook_name
+
+    def register(impl):
+        key = (name, param_type)
+        if key in _IMPLS:
+            return impl
+        _IMPLS[key] = impl
+        _FILES.setdefault(param_type, set()).update(dependency_files(impl), files)
+        _install_overload(hook_fn, name, param_type, impl)
+        return impl
+
+    return register
+
+
+def _install_overload(hook_fn, name, param_type, impl):
+    params = ", ".join(hook_fn._hook_params)
+    ns = {"impl": impl}
+    exec(f"def _impl({params}):\n    return impl({params})\n", ns)
+    forward = ns["_impl"]
+
+    def typer(*args):
+        p = args[0]
+        if isinstance(p, types.BaseNamedTuple) and p.instance_class is param_type:
+            return forward
+        return None
+
+    # overload() inspects the typing function's signature: give it the hook's own
+    exec(f"def _typer({params}):\n    return typer({params})\n", ns := {**ns, "typer": typer})
+    overload(hook_fn, inline="never")(ns["_typer"])
+
+
+def implementation(hook_fn, param_type):
+    """The implementation of `hook_fn` registered for `param_type`, or None."""
+    return _IMPLS.get((hook_fn._hook_name, param_type))
+
+
+def registered_types(hook_fn=None) -> tuple:
+    """The parameter types with an implementation (of `hook_fn`, or of any hook)."""
+    name = None if hook_fn is None else hook_fn._hook_name
+    return tuple(dict.fromkeys(t for (n, t) in _IMPLS if name is None or n == name))
+
+
+def type_files(param_type) -> frozenset:
+    """Source files of every implementation registered for `param_type`."""
+    return frozenset(_FILES.get(param_type, ()))
+
+
+# -- the model hook every solver calls -----------------------------------------------------
+@hook
 def rhs(p, t, y, u, dydt):
     """Evaluate the vector field: write ``dy/dt`` at time `t` into `dydt`.
 
@@ -46,97 +138,9 @@ def rhs(p, t, y, u, dydt):
     dydt : float64 array (n_state,)
         Output buffer.
     """
-    try:
-        impl = _PY_RHS[type(p)]
-    except KeyError:
-        raise TypeError(f"no vector field registered for {type(p).__name__}") from None
-    return impl(p, t, y, u, dydt)
 
 
-def is_cacheable(param_type) -> bool:
-    """Whether integrators compiled for `param_type` may be cached on disk."""
-    return param_type not in _UNCACHED
-
-
-_CLONES: dict = {}
-
-
-def for_params(dispatcher, P):
-    """`dispatcher`, or an uncached copy of it when `P`'s model opted out of caching.
-
-    Parameters
-    ----------
-    dispatcher : numba dispatcher
-        A cached integrator (``run_fixed``...).
-    P : NamedTuple or numba.typed.List of NamedTuple
-        The kernel parameters it will be called with.
-    """
-    item = P if isinstance(P, tuple) else P[0]
-    if is_cacheable(type(item)) or not hasattr(dispatcher, "py_func"):
-        return dispatcher
-    key = id(dispatcher)
-    if key not in _CLONES:
-        from numba import njit
-
-        _CLONES[key] = njit(cache=False, **{k: v for k, v in dispatcher.targetoptions.items()
-                                            if k in ("parallel", "fastmath", "nogil", "boundscheck")})(
-            dispatcher.py_func)
-    return _CLONES[key]
-
-
-def registered_types() -> tuple:
-    """The kernel parameter types with a registered vector field."""
-    return tuple(_PY_RHS)
-
-
-def register_rhs(param_type, impl, cache: bool = True) -> None:
-    """Register `impl` (an ``@njit`` function) as :func:`rhs` for `param_type`.
-
-    Parameters
-    ----------
-    param_type : type
-        A :class:`typing.NamedTuple` subclass, defined at module level.
-    impl : numba dispatcher
-        ``impl(p, t, y, u, dydt)``; must not raise inside compiled code.
-    cache : bool
-        Keep the integrators compiled for this model in the on-disk cache (shared
-        by every process). Pass False for models in modules that are not always
-        importable (scripts, test folders) or still being edited: the integrators
-        are then compiled once per process for this model and never cached.
-    """
-    if param_type in _PY_RHS:
-        return
-    _PY_RHS[param_type] = impl
-    if not cache:
-        _UNCACHED.add(param_type)
-
-    @overload(rhs, inline="never")
-    def _rhs_overload(p, t, y, u, dydt):
-        if isinstance(p, types.BaseNamedTuple) and p.instance_class is param_type:
-            def _impl(p, t, y, u, dydt):
-                return impl(p, t, y, u, dydt)
-            return _impl
-        return None
-
-
-def _clear_cache() -> int:
-    import pathlib
-
-    n = 0
-    for f in pathlib.Path(__file__).parent.glob("__pycache__/*.nb[ic]"):
-        f.unlink()
-        n += 1
-    return n
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    if "--clear-cache" in sys.argv:
-        print(f"removed {_clear_cache()} cached kernel files")
-
-
-# -- batch members --------------------------------------------------------------------
+# -- batch members ------------------------------------------------------------------------
 def member(P, b):
     """Kernel parameters of batch member `b`: `P` itself (shared) or ``P[b]`` (typed list)."""
     if isinstance(P, tuple):
@@ -151,3 +155,22 @@ def _member_overload(P, b):
     if isinstance(P, types.ListType):
         return lambda P, b: P[np.int64(b)]
     return None
+
+
+def clear_cache() -> int:
+    """Remove the compiled kernels cached next to the package (they are rebuilt on use)."""
+    import pathlib
+
+    n = 0
+    root = pathlib.Path(__file__).parents[1]
+    for f in root.rglob("__pycache__/*.nb[ic]"):
+        f.unlink()
+        n += 1
+    return n
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if "--clear-cache" in sys.argv:
+        print(f"removed {clear_cache()} cached kernel files")

@@ -25,7 +25,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from ._cache import kernel
+from .dispatch import implements, rhs
+from .rosenbrock import linear_setup, linear_solve, linear_workspace
+from .sparse_lu import SparseLU, lu_factor, lu_solve
 
 
 class GradedKernelParams(NamedTuple):
@@ -47,7 +51,7 @@ class GradedKernelParams(NamedTuple):
     e_syn: np.ndarray  # (n_syn,) mV
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@kernel(inline="always")
 def _sigmoid(x):
     if x >= 0.0:
         return 1.0 / (1.0 + np.exp(-x))
@@ -55,7 +59,8 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-@njit(cache=True, error_model="numpy")
+@implements(rhs, GradedKernelParams)
+@kernel
 def graded_rhs(p, t, y, u, dydt):
     """Write ``dy/dt`` of the graded network into `dydt`.
 
@@ -86,7 +91,7 @@ def graded_rhs(p, t, y, u, dydt):
     return 0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def graded_gap_currents(p, V, out):
     """Current through each gap junction entry, ``out[k]`` into neuron i from ``gap_index[k]`` (pA)."""
     n = p.C.shape[0]
@@ -96,7 +101,7 @@ def graded_gap_currents(p, V, out):
     return 0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, vals):
     """Assemble the Schur complement of ``M = fac*I - J`` onto the V unknowns.
 
@@ -156,7 +161,7 @@ def graded_schur_assemble(p, y, fac, ratio, inv_d2, diag_pos, gap_pos, syn_pos, 
     return 0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def graded_coupling(p, y, ratio, inv_d2, e_vals, r_vals):
     """Per-synapse values of the reduced system, computed once per step.
 
@@ -177,7 +182,7 @@ def graded_coupling(p, y, ratio, inv_d2, e_vals, r_vals):
     return 0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def graded_coupling_residual(p, e_vals, b, x, out):
     """``out = b - E x``: the synaptic part of the Schur complement applied matrix-free.
 
@@ -193,7 +198,7 @@ def graded_coupling_residual(p, e_vals, b, x, out):
     return 0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def graded_schur_rhs(p, r_vals, r, out):
     """Right-hand side of the reduced system: ``r_V + J_Vs (r_s / D2)``.
 
@@ -216,7 +221,7 @@ def graded_schur_rhs(p, r_vals, r, out):
     return 0
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def graded_s_backsolve(ratio, inv_d2, r, uV, u):
     """Recover the full stage vector: ``u_V`` given, ``u_s = (r_s + D1 u_V) / D2``."""
     n = ratio.shape[0]
@@ -226,6 +231,117 @@ def graded_s_backsolve(ratio, inv_d2, r, uV, u):
     return 0
 
 
-from .dispatch import register_rhs  # noqa: E402
 
-register_rhs(GradedKernelParams, graded_rhs)
+# -- linear algebra of the Rosenbrock solver -------------------------------------------------
+MAX_LINEAR_ITERATIONS = 25
+
+
+class GradedLinear(NamedTuple):
+    """Structure of the reduced linear systems (built once per wiring, see ``Graded.linear_structure``).
+
+    ``lu`` factorises ``P`` (diagonal + gap junctions) or, if ``direct``, the whole
+    reduced matrix ``S = P + E``; ``diag_pos``, ``gap_pos``, ``syn_pos`` are the
+    positions of each neuron's diagonal, each gap-junction entry and (direct only)
+    each synapse in the factor's values.
+    """
+
+    lu: SparseLU
+    diag_pos: np.ndarray  # int64 (n,)
+    gap_pos: np.ndarray  # int64 (n_gap,)
+    syn_pos: np.ndarray  # int64 (n_syn,), empty unless direct
+    direct: bool
+
+
+class GradedLinearWork(NamedTuple):
+    ratio: np.ndarray  # (n,) D1 / D2
+    inv_d2: np.ndarray  # (n,) 1 / D2
+    rv: np.ndarray  # (n,) reduced right-hand side
+    uv: np.ndarray  # (n,) V part of the solution
+    un: np.ndarray  # (n,) next iterate
+    ev: np.ndarray  # (n,) r_V - E uv
+    tmp: np.ndarray  # (n,)
+    vals: np.ndarray  # (nnz,) factor values
+    xrow: np.ndarray  # (n,) factorisation accumulator
+    dense: np.ndarray  # (m, m) dense trailing block of the factorisation
+    theta: np.ndarray  # (1,) contraction rate of the iteration in this step
+    e_vals: np.ndarray  # (n_syn,) entries of E per synapse (this step)
+    r_vals: np.ndarray  # (n_syn,) -J_Vs / D2 per synapse (this step)
+
+
+@implements(linear_workspace, GradedLinear)
+@kernel
+def graded_linear_workspace(L, p, n_y):
+    n = p.C.shape[0]
+    n_syn = p.pre_index.shape[0]
+    m = n - L.lu.dense_from
+    return GradedLinearWork(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
+                            np.zeros(n), np.zeros(L.lu.cols.shape[0]), np.zeros(n), np.zeros((m, m)), np.ones(1),
+                            np.zeros(n_syn), np.zeros(n_syn))
+
+
+@implements(linear_setup, GradedLinear)
+@kernel
+def graded_linear_setup(L, p, lw, t, y, u, fac):
+    lw.vals[:] = 0.0
+    graded_schur_assemble(p, y, fac, lw.ratio, lw.inv_d2, L.diag_pos, L.gap_pos, L.syn_pos, lw.vals)
+    graded_coupling(p, y, lw.ratio, lw.inv_d2, lw.e_vals, lw.r_vals)
+    lw.theta[0] = 1.0  # measure the contraction afresh for this matrix
+    return 0 if lu_factor(L.lu, lw.vals, lw.xrow, lw.dense, 0.0) < 0 else 1
+
+
+@implements(linear_solve, GradedLinear)
+@kernel
+def graded_linear_solve(L, p, lw, r, out, inv_scale, lin_tol):
+    """Solve ``M out = r`` (2n,) with the factor of :func:`graded_linear_setup`.
+
+    With a direct factor this is one triangular solve. Otherwise ``S = P + E`` is
+    solved by the fixed-point iteration ``P x_{k+1} = r_V - E x_k`` (``P``
+    factorised). With ``d_k = max_i |x_{k,i} - x_{k-1,i}| inv_scale_i`` over the
+    membrane potentials and the contraction rate ``theta = d_k / d_{k-1}``, the
+    remaining error is about ``theta / (1 - theta) d_k``; the iteration stops once
+    that is ``<= lin_tol``. ``theta`` is kept in ``lw.theta[0]`` for the later stages
+    of the same step. A correction at round-off level (``1e-14 max |x|``) also ends
+    the iteration.
+
+    Returns
+    -------
+    int
+        Number of iterations (``E`` products), or -1 if the iteration did not
+        contract or did not converge within ``MAX_LINEAR_ITERATIONS``. Non-finite
+        values end the iteration and are left in `out` (the step's check reports them).
+    """
+    n = p.C.shape[0]
+    graded_schur_rhs(p, lw.r_vals, r, lw.rv)
+    lu_solve(L.lu, lw.vals, lw.rv, lw.uv, lw.tmp)
+    its = 0
+    if not L.direct:
+        prev = np.inf
+        while True:
+            graded_coupling_residual(p, lw.e_vals, lw.rv, lw.uv, lw.ev)
+            lu_solve(L.lu, lw.vals, lw.ev, lw.un, lw.tmp)
+            its += 1
+            d = 0.0
+            dabs = 0.0
+            xabs = 0.0
+            for i in range(n):
+                di = abs(lw.un[i] - lw.uv[i])
+                dabs = max(dabs, di)
+                xabs = max(xabs, abs(lw.un[i]))
+                di *= inv_scale[i]
+                if not di <= d:   # also catches NaN
+                    d = di
+                lw.uv[i] = lw.un[i]
+            if not d < np.inf:            # non-finite: the step's state check reports it
+                break
+            if dabs <= 1e-14 * xabs:      # converged to round-off
+                break
+            if its >= 2:
+                lw.theta[0] = d / prev
+            th = lw.theta[0]
+            if th < 1.0 and th / (1.0 - th) * d <= lin_tol:
+                break
+            if (its >= 2 and th >= 1.0) or its >= MAX_LINEAR_ITERATIONS:
+                return -1
+            prev = d
+    graded_s_backsolve(lw.ratio, lw.inv_d2, r, lw.uv, out)
+    return its

@@ -12,14 +12,13 @@ Batched: member ``b`` owns breaks ``breaks[break_ptr[b]:break_ptr[b+1]]`` and se
 
 from __future__ import annotations
 
-from . import _cache  # noqa: F401  (cache invalidation across kernel files)
-
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
-__all__ = ["InputTable", "input_at", "n_segments", "segment_end"]
+from ._cache import kernel
+
+__all__ = ["InputTable", "input_at", "input_slope", "n_segments", "segment_end", "bracket"]
 
 
 class InputTable(NamedTuple):
@@ -33,7 +32,7 @@ class InputTable(NamedTuple):
     break_ptr: np.ndarray  # int64 (n_batch + 1,)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline="always")
 def bracket(times, lo, hi, t):
     """Index ``a`` in ``[lo, hi)`` with ``times[a] <= t < times[a + 1]`` (binary search).
 
@@ -50,7 +49,7 @@ def bracket(times, lo, hi, t):
     return a
 
 
-@njit(cache=True)
+@kernel
 def input_at(tab, seg, t, u):
     """Write the drive of segment `seg` at time `t` into `u` (n_in,).
 
@@ -77,16 +76,45 @@ def input_at(tab, seg, t, u):
         u[c] = vals[a, c] + w * (vals[b, c] - vals[a, c])
 
 
-@njit(cache=True)
+@kernel
 def n_segments(tab, member):
     """Number of segments of batch member `member`."""
     return tab.break_ptr[member + 1] - tab.break_ptr[member] + 1
 
 
-@njit(cache=True)
+@kernel
 def segment_end(tab, member, j, t1):
     """End time of segment `j` (0-based, per member): the next break or `t1`."""
     nb = tab.break_ptr[member + 1] - tab.break_ptr[member]
     if j < nb:
         return tab.breaks[tab.break_ptr[member] + j]
     return t1
+
+
+@kernel
+def input_slope(tab, seg, t, du):
+    """Time derivative of the drive of segment `seg` at `t` (right derivative at knots).
+
+    Returns
+    -------
+    bool
+        True if any channel changes (a non-zero slope).
+    """
+    lo = tab.seg_lo[seg]
+    hi = tab.seg_hi[seg]
+    times = tab.times
+    vals = tab.values
+    for c in range(du.shape[0]):
+        du[c] = 0.0
+    if hi == lo or t < times[lo] or t >= times[hi]:
+        return False
+    a = bracket(times, lo, hi, t)
+    b = a + 1
+    dt = times[b] - times[a]
+    moving = False
+    if dt > 0.0:
+        for c in range(du.shape[0]):
+            du[c] = (vals[b, c] - vals[a, c]) / dt
+            if du[c] != 0.0:
+                moving = True
+    return moving

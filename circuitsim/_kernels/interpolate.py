@@ -1,42 +1,38 @@
-"""Continuous extensions (dense output) of the explicit solvers, evaluated in compiled code.
+"""Continuous extension (dense output) of every solver, in one representation.
 
-Per-step interpolation data of the recorded variables is stored as ``coeffs[i, :, :]``
-(``K`` rows of ``n_rec`` values) for step ``i`` spanning ``[node_t[i], node_t[i+1]]``.
+Each step ``[t0, t0 + h]`` stores ``K >= 2`` rows per recorded variable,
+``y0, y1, d_0, ..., d_{K-3}``, and the state at fraction ``theta`` of the step is::
 
-* ``"hermite"`` (Euler, RK4; K = 4): rows ``y0, y1, f0, f1`` -> cubic Hermite interpolant.
-* ``"dopri5"`` (K = 5): rows ``r1..r5`` of the Dormand-Prince continuous extension of
-  order 4 (Hairer, Norsett & Wanner, *Solving ODEs I*, 2nd ed., sec. II.6; code DOPRI5):
-  ``y(t0 + s h) = r1 + s (r2 + (1-s) (r3 + s (r4 + (1-s) r5)))``.
+    y(theta) = (1 - theta) y0 + theta y1 + theta (1 - theta) (d_0 + theta (d_1 + theta (...)))
+
+Every polynomial continuous extension of a one-step method can be written this way
+(it passes through ``y0`` and ``y1``, so the bracket is divisible by
+``theta (1 - theta)``); solvers compute their ``d`` rows from their stages (cubic
+Hermite for RK4, the Dormand-Prince and Tsitouras extensions, the Rosenbrock
+extensions of Hairer & Wanner and of Steinebach). The end points are reproduced
+exactly (``theta = 0`` gives ``y0``, ``theta = 1`` gives ``y1``), and one evaluator
+serves every solver.
 """
 
 from __future__ import annotations
 
-from . import _cache  # noqa: F401  (cache invalidation across kernel files)
-
-from numba import njit
-
+from ._cache import kernel
 from .inputs import bracket
 
-__all__ = ["hermite_point", "dopri5_point", "find_step", "evaluate_hermite", "evaluate_dopri5"]
+__all__ = ["dense_point", "find_step", "evaluate_dense"]
 
 
-@njit(cache=True, inline="always")
-def hermite_point(h, s, y0, y1, f0, f1):
-    """Cubic Hermite value at fraction `s` of a step of length `h` (scalars)."""
-    s2 = s * s
-    s3 = s2 * s
-    return ((2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * h * f0
-            + (-2 * s3 + 3 * s2) * y1 + (s3 - s2) * h * f1)
+@kernel(inline="always")
+def dense_point(th, rows, c):
+    """Value of column `c` of the step rows `rows` (K, n_rec) at fraction `th`."""
+    K = rows.shape[0]
+    acc = 0.0
+    for q in range(K - 1, 1, -1):
+        acc = rows[q, c] + th * acc
+    return (1.0 - th) * rows[0, c] + th * rows[1, c] + th * (1.0 - th) * acc
 
 
-@njit(cache=True, inline="always")
-def dopri5_point(s, r1, r2, r3, r4, r5):
-    """Dormand-Prince continuous extension at fraction `s` (scalars)."""
-    s1 = 1.0 - s
-    return r1 + s * (r2 + s1 * (r3 + s * (r4 + s1 * r5)))
-
-
-@njit(cache=True)
+@kernel
 def find_step(node_t, n_steps, t):
     """Index ``i`` with ``node_t[i] <= t <= node_t[i+1]`` (the caller checks the span)."""
     if t >= node_t[n_steps]:
@@ -44,50 +40,27 @@ def find_step(node_t, n_steps, t):
     return bracket(node_t, 0, n_steps, t)
 
 
-@njit(cache=True)
-def evaluate_hermite(node_t, coeffs, n_steps, tq, out):
-    """Evaluate the stored Hermite interpolant at times `tq` (q,) into `out` (q, n_rec)."""
-    n_rec = coeffs.shape[2]
-    for j in range(tq.shape[0]):
-        i = find_step(node_t, n_steps, tq[j])
-        h = node_t[i + 1] - node_t[i]
-        s = (tq[j] - node_t[i]) / h
-        for c in range(n_rec):
-            out[j, c] = hermite_point(h, s, coeffs[i, 0, c], coeffs[i, 1, c], coeffs[i, 2, c], coeffs[i, 3, c])
-
-
-@njit(cache=True)
-def evaluate_dopri5(node_t, coeffs, n_steps, tq, out):
-    """Evaluate the stored Dormand-Prince interpolant at times `tq` (q,) into `out` (q, n_rec)."""
-    n_rec = coeffs.shape[2]
-    for j in range(tq.shape[0]):
-        i = find_step(node_t, n_steps, tq[j])
-        h = node_t[i + 1] - node_t[i]
-        s = (tq[j] - node_t[i]) / h
-        for c in range(n_rec):
-            out[j, c] = dopri5_point(s, coeffs[i, 0, c], coeffs[i, 1, c], coeffs[i, 2, c], coeffs[i, 3, c],
-                                     coeffs[i, 4, c])
-
-
-# Python-side registry: dense-output kind -> (rows per step, compiled evaluator).
-# Other solvers register their own kind with `register_dense`.
-DENSE_KINDS: dict = {}
-
-
-def register_dense(kind: str, k_rows: int, evaluator) -> None:
-    """Register a dense-output representation.
+@kernel
+def evaluate_dense(node_t, coeffs, n_steps, tq, out):
+    """Evaluate stored steps at times `tq` (q,) into `out` (q, n_rec).
 
     Parameters
     ----------
-    kind : str
-        Name stored in results (``"hermite"``, ``"dopri5"``...).
-    k_rows : int
-        Rows of interpolation data per step (``K``).
-    evaluator : numba dispatcher
-        ``evaluator(node_t (S+1,), coeffs (S, K, n_rec), n_steps, tq (q,), out (q, n_rec))``.
+    node_t : float64 (S + 1,)
+        Step boundaries.
+    coeffs : float64 (S, K, n_rec)
+        Rows of each step (module docstring).
+    n_steps : int
+    tq : float64 (q,)
+        Times inside ``[node_t[0], node_t[n_steps]]`` (checked by the caller).
+    out : float64 (q, n_rec)
     """
-    DENSE_KINDS[kind] = (k_rows, evaluator)
-
-
-register_dense("hermite", 4, evaluate_hermite)
-register_dense("dopri5", 5, evaluate_dopri5)
+    n_rec = coeffs.shape[2]
+    for j in range(tq.shape[0]):
+        i = find_step(node_t, n_steps, tq[j])
+        h = node_t[i + 1] - node_t[i]
+        th = (tq[j] - node_t[i]) / h if h > 0.0 else 0.0
+        rows = coeffs[i]
+        for c in range(n_rec):
+            out[j, c] = dense_point(th, rows, c)
+    return 0

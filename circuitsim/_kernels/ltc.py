@@ -31,9 +31,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from .dispatch import register_rhs
+from ._cache import kernel
+from .dispatch import implements, rhs
+from .jacobian import jac_values
 
 __all__ = [
     "LTCKernelParams",
@@ -75,7 +77,7 @@ class LTCKernelParams(NamedTuple):
 _CLAMP = 40.0  # |z| beyond which the sigmoid is 0 or 1 to 4e-18
 
 
-@njit(cache=True, inline="always", fastmath={"contract"}, error_model="numpy")
+@kernel(inline="always")
 def _sigmoid(z):
     """Logistic sigmoid ``1 / (1 + exp(-z))`` in pure arithmetic (no libm call).
 
@@ -101,7 +103,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + e)
 
 
-@njit(cache=True)
+@kernel
 def sigmoid_array(z):
     """The kernels' sigmoid applied to an array (for tests)."""
     out = np.empty_like(z)
@@ -113,7 +115,7 @@ def sigmoid_array(z):
 _BLOCK = 16  # batch members advanced together (SIMD lanes run over them)
 
 
-@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+@kernel
 def _sensory_block(p, u, m, sn, sd):
     """Sensory ``sum g E`` (sn) and ``sum g`` (sd), shapes (n, block), from mapped inputs u (n_in, block)."""
     n = sn.shape[0]
@@ -133,7 +135,7 @@ def _sensory_block(p, u, m, sn, sd):
                 sd[j, q] += a
 
 
-@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+@kernel
 def _fused_block(p, v, vn, sn, sd, fac, m, unfolds, num, den):
     """``unfolds`` semi-implicit sub-steps for a block of members; v (n, block) updated in place.
 
@@ -172,7 +174,7 @@ def _fused_block(p, v, vn, sn, sd, fac, m, unfolds, num, den):
                 v[j, q] = vn[j, q]
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@kernel(parallel=True)
 def ltc_sequence(p, x, dt, h0, unfolds, states):
     """Run the fused LTC solver over sequences, every batch member independently.
 
@@ -228,7 +230,7 @@ def ltc_sequence(p, x, dt, h0, unfolds, states):
     return status.max()
 
 
-@njit(cache=True)
+@kernel
 def _sensory(p, u, sn, sd):
     """Sensory numerator ``sum g E`` and denominator ``sum g`` per neuron (one member)."""
     n = sn.shape[0]
@@ -243,7 +245,8 @@ def _sensory(p, u, sn, sd):
         sd[j] = den
 
 
-@njit(cache=True)
+@implements(rhs, LTCKernelParams)
+@kernel
 def ltc_vector_field(p, t, y, u, dydt):
     """The LTC ODE ``dv/dt`` (mV/ms) at state ``y`` (n,) and raw input ``u`` (n_in,).
 
@@ -266,7 +269,7 @@ def ltc_vector_field(p, t, y, u, dydt):
         dydt[j] = cur / p.cm[j]
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def ltc_total_conductance(p, x, states, out):
     """Total membrane conductance ``gleak + sum of synaptic conductances`` (nS).
 
@@ -299,4 +302,25 @@ def ltc_total_conductance(p, x, states, out):
     return STATUS_OK
 
 
-register_rhs(LTCKernelParams, ltc_vector_field)
+@implements(jac_values, LTCKernelParams)
+@kernel
+def ltc_jac_values(p, t, y, u, vals):
+    """``J`` on the pattern of ``LTC.jacobian_pattern``: the diagonal, each synapse (post, pre), each gap entry."""
+    n = y.shape[0]
+    n_syn = p.pre_index.shape[0]
+    for j in range(n):
+        vj = y[j]
+        inv_cm = 1.0 / p.cm[j]
+        g = p.gleak[j]
+        for k in range(p.s_post_indptr[j], p.s_post_indptr[j + 1]):
+            c = p.s_in_index[k]
+            uc = u[c] * p.input_w[c] + p.input_b[c]
+            g += p.s_w[k] * _sigmoid(p.s_sigma[k] * (uc - p.s_mu[k]))
+        for k in range(p.post_indptr[j], p.post_indptr[j + 1]):
+            sg = _sigmoid(p.sigma[k] * (y[p.pre_index[k]] - p.mu[k]))
+            g += p.w[k] * sg
+            vals[n + k] = p.w[k] * sg * (1.0 - sg) * p.sigma[k] * (p.erev[k] - vj) * inv_cm
+        for k in range(p.g_indptr[j], p.g_indptr[j + 1]):
+            g += p.g_w[k]
+            vals[n + n_syn + k] = p.g_w[k] * inv_cm
+        vals[j] = -g * inv_cm

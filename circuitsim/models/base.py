@@ -160,9 +160,44 @@ class Model(ABC):
     def default_solver(self):
         """Solver used when :func:`~circuitsim.simulate` gets none (None: ``Dopri5()``).
 
-        Stiff models return their structure-exploiting solver here.
+        Stiff models return a stiff solver here.
         """
         return None
+
+    # -- stiff solvers (optional) -----------------------------------------------------
+    def jacobian_pattern(self, kp):
+        """Structural non-zeros ``(rows, cols)`` of ``J = df/dy`` (state indices), or None.
+
+        A model that returns a pattern here and registers a compiled
+        :func:`circuitsim._kernels.jacobian.jac_values` for its kernel parameters
+        (writing ``J[rows[k], cols[k]]`` into ``vals[k]``) runs under
+        :class:`~circuitsim.Rosenbrock` with a sparse LU.
+        """
+        return None
+
+    def stiff_tolerances(self):
+        """Default ``(rtol, atol)`` of stiff solvers for this model (scalars or dicts per variable)."""
+        return 1e-6, 1e-9
+
+    def missing_stiff_hooks(self, linear: str = "auto") -> str:
+        """What the model lacks to run under Rosenbrock with `linear` ("" if nothing)."""
+        if linear == "iterative":
+            return "only the graded network has an iterative linear solver (use linear='direct')"
+        if type(self).jacobian_pattern is Model.jacobian_pattern:
+            return "it defines no jacobian_pattern() and no compiled jac_values"
+        return ""
+
+    def linear_structure(self, circuit, linear: str = "auto"):
+        """The structure the Rosenbrock step solves its linear systems with (a NamedTuple).
+
+        Default: a sparse LU of ``I / (h gamma) - J`` on the pattern of
+        :meth:`jacobian_pattern`, computed once per pattern.
+        """
+        from ..solvers.sparse_lu import jacobian_linear
+
+        kp = circuit.kernel_params()
+        rows, cols = self.jacobian_pattern(kp)
+        return jacobian_linear(circuit.n_state, rows, cols)
 
     def input_names(self, wiring) -> tuple:
         """Names of the input channels, in the order of the input vector ``u``.
@@ -198,6 +233,17 @@ class Model(ABC):
 _MODELS: dict = {}
 
 
+def _import_shipped_models() -> None:
+    """Import every module of this package, so their ``@register_model`` classes register."""
+    import importlib
+    import pkgutil
+
+    package = __name__.rsplit(".", 1)[0]
+    for info in pkgutil.iter_modules(__import__(package, fromlist=["_"]).__path__):
+        if not info.name.startswith("_") and info.name != "base":
+            importlib.import_module(f"{package}.{info.name}")
+
+
 def register_model(cls):
     """Class decorator: make a model constructible by name (``Circuit(w, "ctrnn")``)."""
     _MODELS[cls.name] = cls
@@ -210,13 +256,7 @@ def get_model(model) -> Model:
         return model
     if isinstance(model, str):
         if model not in _MODELS:
-            # import the shipped models on first use
-            from importlib import import_module
-            for mod in ("ctrnn", "graded", "ltc"):
-                try:
-                    import_module(f"circuitsim.models.{mod}")
-                except ImportError:
-                    pass
+            _import_shipped_models()
         if model in _MODELS:
             return _MODELS[model]()
         from connectome.errors import close_matches

@@ -99,6 +99,12 @@ class CTRNN(Model):
                 f"got {params.weights.shape}")
         return params
 
+    def jacobian_pattern(self, kp):
+        """The diagonal, then one entry (post, pre) per synapse in kernel order."""
+        n = kp.tau.shape[0]
+        post = np.repeat(np.arange(n), np.diff(kp.post_indptr))
+        return np.r_[np.arange(n), post], np.r_[np.arange(n), kp.pre_index]
+
     def kernel_params(self, circuit):
         import scipy.sparse as sp
 

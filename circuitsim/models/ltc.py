@@ -316,3 +316,10 @@ class LTC(Model):
 
     def kernel_params(self, circuit):
         return kernel_params_for(circuit.params, circuit.wiring)
+
+    def jacobian_pattern(self, kp):
+        """The diagonal, one entry (post, pre) per synapse, one per gap-junction entry (kernel order)."""
+        n = kp.cm.shape[0]
+        post = np.repeat(np.arange(n), np.diff(kp.post_indptr))
+        gap = np.repeat(np.arange(n), np.diff(kp.g_indptr))
+        return np.r_[np.arange(n), post, gap], np.r_[np.arange(n), kp.pre_index, kp.g_index]

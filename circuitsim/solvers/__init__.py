@@ -1,0 +1,20 @@
+"""Solvers: small frozen configurations of one compiled step each, sharing one time loop.
+
+* explicit Runge-Kutta methods as tableaus (:mod:`.tableaus`): :class:`Euler`,
+  :class:`RK4` (fixed step), :class:`BS3`, :class:`Dopri5`, :class:`Tsit5` (adaptive),
+  and :class:`ExplicitRK` for any tableau;
+* :class:`Rosenbrock` (Rodas5P, RODAS4): stiff, linearly implicit, on every model with
+  Jacobian hooks.
+
+The loop they share (:mod:`circuitsim._kernels.loop`) owns breakpoints, step control,
+recording, dense output and status codes; :mod:`.driver` runs it in interruptible,
+memory-bounded chunks.
+"""
+
+from .base import Job, Solver, Status, get_solver, register_solver
+from .explicit import BS3, RK4, Dopri5, Euler, ExplicitRK, Tsit5
+from .rosenbrock import Rosenbrock
+from .tableaus import ExplicitTableau
+
+__all__ = ["Solver", "Job", "Status", "get_solver", "register_solver", "Euler", "RK4", "BS3", "Dopri5", "Tsit5",
+           "ExplicitRK", "ExplicitTableau", "Rosenbrock"]
