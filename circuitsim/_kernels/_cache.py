@@ -156,8 +156,12 @@ def _make_cache_class():
     UserProvided = _numba_name("UserProvidedCacheLocator", "_UserProvidedCacheLocator")
     InTree = _numba_name("InTreeCacheLocator", "_InTreeCacheLocator")
     UserWide = _numba_name("UserWideCacheLocator", "_UserWideCacheLocator")
-    IPython = _numba_name("IPythonCacheLocator", "_IPythonCacheLocator")
-    Zip = _numba_name("ZipCacheLocator", "_ZipCacheLocator")
+    optional = []
+    for names in (("IPythonCacheLocator", "_IPythonCacheLocator"), ("ZipCacheLocator", "_ZipCacheLocator")):
+        try:
+            optional.append(_numba_name(*names))
+        except AttributeError:  # not in every numba version
+            pass
 
     class TempDirLocator(UserWide):
         """Last resort: a per-user folder in the system's temporary directory."""
@@ -177,7 +181,7 @@ def _make_cache_class():
             return self
 
     class KernelCacheImpl(CompileResultCacheImpl):
-        _locator_classes = [UserProvided, InTree, UserWide, IPython, Zip, TempDirLocator]
+        _locator_classes = [UserProvided, InTree, UserWide, *optional, TempDirLocator]
 
     class KernelCache(FunctionCache):
         _impl_class = KernelCacheImpl
