@@ -37,14 +37,15 @@ from .errors import (
     UnknownNeuronError,
 )
 from .inputs import constant, pulse, samples, step
-from .liquid import CfCNetwork, LTCNetwork, LiquidResult
-from .models.cfc import CfCParams
+from .liquid import CfCNetwork, LTCNetwork
+from .models.cfc import CfC, CfCParams
 from .models.ctrnn import CTRNN, CTRNNParams
 from .models.graded import Graded, GradedParams, kunert2014
 from .models.ltc import LTC, LTCParams
 from .result import Result
 from .simulate import simulate, simulate_batch
-from .solvers import BS3, RK4, Dopri5, Euler, ExplicitRK, ExplicitTableau, Rosenbrock, Solver, Tsit5
+from .solvers import (BS3, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock, Solver,
+                      Tsit5)
 
 try:
     __version__ = _metadata.version("circuitsim")
@@ -52,10 +53,10 @@ except _metadata.PackageNotFoundError:  # running from a source checkout
     __version__ = "0+unknown"
 
 __all__ = [
-    "AnalysisError", "BS3", "ExplicitRK", "ExplicitTableau", "Interrupted", "MaxStepsError", "MemoryLimitError",
+    "AnalysisError", "BS3", "CfC", "ClosedForm", "FusedLTC", "ExplicitRK", "ExplicitTableau", "Interrupted", "MaxStepsError", "MemoryLimitError",
     "SingularMatrixError", "StepSizeError", "Tsit5", "MissingPositionsError", "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
     "Dopri5", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
-    "LiquidResult", "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
+"OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",
     "samples", "simulate", "simulate_batch", "step",
 ]

@@ -19,6 +19,7 @@ import pandas as pd
 from connectome._names import normalise_neuron_name
 
 from .errors import AnalysisError, MissingPositionsError, OutOfSpanError, UnknownNeuronError  # noqa: F401
+from .result import Result
 
 __all__ = ["Activity", "AnalysisError", "MissingPositionsError", "as_activity", "stimulus_intervals"]
 
@@ -309,36 +310,6 @@ def _result_dense(result, var: str, n: int, var_index: int):
     return dense
 
 
-def _liquid_parts(res, batch):
-    """Times, states, names and dense output of a liquid-network sequence result.
-
-    The initial state (at ``t0 = t[0] - dt[0]``) is prepended so that the
-    activity covers the whole span the result's ``at`` accepts.
-    """
-    t = np.asarray(res.t, dtype=float)
-    states = np.asarray(res.states, dtype=float)
-    dt = np.asarray(res.dt, dtype=float)
-    h0 = np.asarray(res.h0, dtype=float)
-    if states.ndim == 3:
-        members = states.shape[0]
-        if batch is None:
-            raise AnalysisError(f"the result is batched ({members} members); pass batch=<index>")
-        t, states, dt, h0 = t[batch], states[batch], dt[batch], h0[batch]
-
-        def dense(tq, _r=res, _b=batch, _m=members):
-            return np.asarray(_r.at(np.broadcast_to(tq, (_m, len(tq))))[0])[_b]
-    elif batch is not None:
-        raise AnalysisError("batch= given but the result is not batched")
-    else:
-        def dense(tq, _r=res):
-            return np.asarray(_r.at(tq)[0])
-    t0 = t[0] - dt[0]
-    if dt[0] > 0:
-        t = np.r_[t0, t]
-        states = np.vstack([h0[None, :], states])
-    return t, states, tuple(res.neurons), dense
-
-
 def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=None, wiring=None,
                 stimulus=None, batch: int | None = None) -> Activity:
     """Turn a Result, DataFrame, Activity or array into an :class:`Activity`.
@@ -383,12 +354,25 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         dense = None
         units = ""
         source = None
-    elif hasattr(data, "states") and hasattr(data, "at") and hasattr(data, "h0") and hasattr(data, "dt"):
-        act_t, values, neurons, dense = _liquid_parts(data, batch)
-        var = var or "state"
-        if var != "state":
-            raise AnalysisError(f"a liquid network result has one variable, 'state'; got {var!r}")
-        units, source = "", data
+    elif isinstance(data, Result):
+        if data.batched:
+            if batch is None:
+                raise AnalysisError(f"the result is batched ({data.batch_size} members); pass batch=<index>")
+            data = data.member(batch)
+        elif batch is not None:
+            raise AnalysisError("batch= given but the result is not batched")
+        var = data.variables[0] if var is None else str(var)
+        if var not in data.variables:
+            raise AnalysisError(f"the result has no state variable {var!r}; it recorded {data.variables}")
+        values = data[var]
+        act_t = data.t
+        wiring = wiring if wiring is not None else data.wiring
+        neurons = tuple(data.neurons)
+        dense = None if data.dense is None else (lambda tq, _r=data, _v=var: _r.at(tq, _v))
+        units = data.units.get(var, "")
+        if stimulus is None and data.stimuli:
+            stimulus = data.stimuli[0]
+        source = data
     elif hasattr(data, "t") and hasattr(data, "__getitem__") and not isinstance(data, np.ndarray):
         var = _result_var(data, var)
         try:

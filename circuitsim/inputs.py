@@ -69,6 +69,10 @@ class Stimulus:
         """Times that must lie inside the simulated span."""
         return self.knots()[0]
 
+    def break_times(self) -> np.ndarray:
+        """Times the solvers must land on even where the value does not jump (sample times of held samples)."""
+        return np.zeros(0)
+
     def __add__(self, other):
         return as_drive(self) + other
 
@@ -212,10 +216,13 @@ class Samples(Stimulus):
         Strictly increasing sample times (ms).
     values : array (k,) or (k, n_targets)
         Samples (one column per target, or one shared column).
-    interpolation : {"linear", "previous"}
-        Piecewise-linear between samples, or piecewise-constant holding each
-        sample until the next one (jumps at every sample time). Before the first
-        and after the last sample the nearest sample is held.
+    interpolation : {"linear", "previous", "next"}
+        Piecewise-linear between samples; piecewise-constant holding each sample
+        until the next one (``"previous"``); or holding each sample over the interval
+        that *ends* at its time (``"next"``: the convention of sequence models such as
+        LTC and CfC networks, where sample ``i`` drives the network from ``t[i-1]`` to
+        ``t[i]``). Both constant modes jump at every sample time. Before the first and
+        after the last sample the nearest sample is held.
     """
 
     neurons: tuple
@@ -242,13 +249,20 @@ class Samples(Stimulus):
         v.setflags(write=False)
         set_(self, "times", t)
         set_(self, "values", v)
-        if self.interpolation not in ("linear", "previous"):
-            raise InputError(f"interpolation must be 'linear' or 'previous', got {self.interpolation!r}")
+        if self.interpolation not in ("linear", "previous", "next"):
+            raise InputError(f"interpolation must be 'linear', 'previous' or 'next', got {self.interpolation!r}")
+
+    def break_times(self) -> np.ndarray:
+        # held samples of a sequence model: every sample ends an interval, even without a jump
+        return self.times if self.interpolation == "next" else np.zeros(0)
 
     def knots(self):
         v = np.broadcast_to(self.values, (len(self.times), len(self.neurons))).astype(float)
         if self.interpolation == "linear":
             return self.times.copy(), v, v
+        if self.interpolation == "next":  # sample i is held over the interval that ends at times[i]
+            right = np.vstack([v[1:], v[-1:]])
+            return self.times.copy(), v, right
         left = np.vstack([v[:1], v[:-1]])
         return self.times.copy(), left, v
 
@@ -323,7 +337,8 @@ class Drive:
             ls, rs = s._eval(T)
             np.add.at(L, (slice(None), cols), ls)
             np.add.at(R, (slice(None), cols), rs)
-        jump = (L != R).any(axis=1)
+        forced = np.concatenate([s.break_times() for s, _ in parts])
+        jump = (L != R).any(axis=1) | np.isin(T, forced)
         # restrict to the span: a jump at or before t0 keeps only its right side, at or after t1 its left side
         keep_lo = np.flatnonzero(jump & (T <= t0))
         keep_hi = np.flatnonzero(jump & (T >= t1))
@@ -391,14 +406,16 @@ def build_table(drives, channels, wiring, t_span):
         Input channel names (``model.input_names(wiring)``).
     wiring : connectome.Wiring or None
         Used to resolve neuron names (normalised spelling, close-match errors).
-    t_span : (float, float)
+    t_span : (float, float) or sequence of them
+        The simulated span, shared or one per drive (members that start or end apart).
     """
     from ._kernels.inputs import InputTable
 
     times, values, seg_lo, seg_hi, breaks, bptr = [], [], [], [], [], [0]
     offset = 0
-    for d in drives:
-        t, v, b = as_drive(d)._table(channels, wiring, t_span)
+    spans = t_span if np.ndim(t_span) == 2 else [t_span] * len(drives)
+    for d, span in zip(drives, spans):
+        t, v, b = as_drive(d)._table(channels, wiring, tuple(span))
         # segments: split the knot list at each duplicated (jump) time
         dup = np.flatnonzero(np.diff(t) == 0)  # knot dup[i] is the left limit, dup[i] + 1 the right limit
         lo = np.r_[0, dup + 1] + offset

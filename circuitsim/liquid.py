@@ -7,20 +7,23 @@ is the model advanced over the elapsed time ``dt[b, i] = t[b, i] - t[b, i-1]``,
 exactly as ncps's ``LTC``/``CfC`` with ``timespans`` (but correct for batch > 1,
 where every member has its own elapsed times).
 
-:meth:`LiquidResult.at` reads hidden states and outputs at any time between
-samples: the state at ``t`` in ``(t[i-1], t[i]]`` is the model advanced from the
-state at ``t[i-1]`` over ``t - t[i-1]`` with input ``x[i]`` (for CfC this is
-the closed form itself; for LTC the fused solver over the partial interval).
-At sample times it reproduces the sequence states.
+:meth:`LTCNetwork.run` and :meth:`CfCNetwork.run` return the engine's
+:class:`~circuitsim.Result`: the initial state and the state after every sample,
+``result.outputs()`` for the readout, and ``result.at(t)`` between samples, where
+the state at ``t`` in ``(t[i-1], t[i]]`` is the model advanced from the state at
+``t[i-1]`` over ``t - t[i-1]`` with input ``x[i]`` (for CfC this is the closed
+form itself, so its readout jumps just after each sample, as ncps's does; for LTC
+the fused solver over the partial interval). At sample times it reproduces the
+sequence states.
 
 >>> import numpy as np, connectome
 >>> from circuitsim.liquid import LTCNetwork
 >>> w = connectome.Wiring(["A", "B"], [[0, 1], [1, 0]], inputs=["A"], outputs=["B"])
 >>> net = LTCNetwork(w, ode_unfolds=6)
 >>> res = net.run(np.ones((5, 1)), dt=[1, 1, 0.5, 2, 1])
->>> res.states.shape, res.outputs.shape, float(res.t[-1])
-((5, 2), (5, 1), 5.5)
->>> bool(np.allclose(res.at(res.t[2])[0], res.states[2]))
+>>> res.y.shape, res.outputs().shape, float(res.t[-1])
+((6, 2), (6, 1), 5.5)
+>>> bool(np.allclose(res.at(res.t[3])["V"], res.y[3]))
 True
 """
 
@@ -32,7 +35,7 @@ from .errors import InputError, OutOfSpanError, ParameterError
 from .models.cfc import CfCParams
 from .models.ltc import LTCParams, kernel_params_for
 
-__all__ = ["LTCNetwork", "CfCNetwork", "LiquidResult", "ltc_conductance", "ltc_tau_sys"]
+__all__ = ["LTCNetwork", "CfCNetwork", "ltc_conductance", "ltc_tau_sys", "tau_sys"]
 
 
 def ltc_conductance(wiring, params: LTCParams, states, x):
@@ -190,160 +193,58 @@ class _single_threaded_blas:
         return False
 
 
-class LiquidResult:
-    """Sequence output of :class:`LTCNetwork` / :class:`CfCNetwork`.
+def tau_sys(result):
+    """Effective (liquid) time constant ``cm / (gleak + sum of conductances)`` (ms) of an LTC run, per sample.
 
-    Attributes
-    ----------
-    t : array (T,) or (B, T)
-        Sample times (a leading batch axis when the input was batched).
-    states : array (T, n) or (B, T, n)
-        Hidden state after each sample, neurons in wiring order.
-    outputs : array (T, n_out) or (B, T, n_out)
-        Mapped outputs after each sample.
-    dt : array like `t`
-        Elapsed time before each sample.
-    neurons : tuple of str
-        Neuron names (column order of `states`).
+    Evaluated at the state after each sample with that sample's input (the held input
+    of the interval that ends at it), Hasani et al. 2021, eq. 2. Needs every neuron
+    recorded and the dense output (the inputs); shape like ``result.y``.
     """
-
-    def __init__(self, net, x, dt, t, t0, h0, states, batched):
-        self._net, self._x, self._t0, self._h0, self._batched = net, x, t0, h0, batched
-        self._t, self._dt, self._states = t, dt, states
-        self._outputs = net.map_outputs(states)
-
-    def _shape(self, a):
-        return a if self._batched else a[0]
-
-    @property
-    def t(self):
-        return self._shape(self._t)
-
-    @property
-    def dt(self):
-        return self._shape(self._dt)
-
-    @property
-    def states(self):
-        return self._shape(self._states)
-
-    @property
-    def outputs(self):
-        return self._shape(self._outputs)
-
-    @property
-    def h0(self):
-        return self._shape(self._h0)
-
-    @property
-    def final_state(self):
-        """State after the last sample, (n,) or (B, n)."""
-        return self._shape(self._states[:, -1])
-
-    @property
-    def neurons(self) -> tuple:
-        return self._net.neurons
-
-    def __getitem__(self, neuron):
-        """States of one neuron by name: (T,) or (B, T)."""
-        return self._shape(self._states[:, :, self._net.neuron_index(neuron)])
-
-    def at(self, t):
-        """Hidden states and outputs at arbitrary times within ``[t0, t[-1]]``.
-
-        Parameters
-        ----------
-        t : float or array (k,) or, batched, (B, k)
-            Query times (the same for every member unless 2-d).
-
-        Returns
-        -------
-        states : array (n,) / (k, n), with a leading batch axis when batched
-        outputs : array (n_out,) / (k, n_out), likewise
-
-        Raises
-        ------
-        OutOfSpanError
-            A time before ``t0`` or after the last sample (no extrapolation).
-        """
-        B = self._states.shape[0]
-        tq = np.asarray(t, dtype=np.float64)
-        scalar = tq.ndim == 0
-        if tq.ndim <= 1:
-            tq = np.broadcast_to(np.atleast_1d(tq), (B, np.atleast_1d(tq).size))
-        elif not self._batched or tq.shape[0] != B or tq.ndim != 2:
-            raise InputError(f"t must be a scalar, (k,) or ({B}, k) for this result, got shape {tq.shape}")
-        k = tq.shape[1]
-        lo, hi = self._t0, self._t[:, -1]
-        bad = ~np.isfinite(tq) | (tq < lo[:, None]) | (tq > hi[:, None])
-        if bad.any():
-            b, j = np.argwhere(bad)[0]
-            raise OutOfSpanError(f"time {tq[b, j]!r} is outside the span [{lo[b]!r}, {hi[b]!r}] of member {b}; "
-                                 f"liquid results are not extrapolated")
-        states = np.empty((B, k, self._net.n_neurons))
-        # interval i holds t in (t[i-1], t[i]]; a query at t0 is the initial state
-        idx = np.empty((B, k), np.int64)
-        for b in range(B):
-            idx[b] = np.searchsorted(self._t[b], tq[b], side="left")
-        prev_t = np.where(idx == 0, self._t0[:, None],
-                          np.take_along_axis(self._t, np.maximum(idx - 1, 0), axis=1))
-        elapsed = tq - prev_t
-        bb = np.repeat(np.arange(B), k)
-        ii = idx.ravel()
-        prev_state = np.where((ii == 0)[:, None], self._h0[bb], self._states[bb, np.maximum(ii - 1, 0)])
-        at_prev = elapsed.ravel() <= 0.0
-        flat = prev_state.copy()
-        move = ~at_prev
-        if move.any():
-            sel = np.flatnonzero(move)
-            xi = self._x[bb[sel], np.minimum(ii[sel], self._x.shape[1] - 1)][:, None, :]
-            flat[sel] = self._net._advance(xi, elapsed.ravel()[sel][:, None], prev_state[sel])
-        states[:] = flat.reshape(B, k, -1)
-        outputs = self._net.map_outputs(states)
-        if scalar:
-            states, outputs = states[:, 0], outputs[:, 0]
-        return (states, outputs) if self._batched else (states[0], outputs[0])
-
-    # -- LTC analysis -------------------------------------------------------------
-    def conductance(self):
-        """Total membrane conductance ``gleak + sum of synaptic conductances`` (nS) per sample.
-
-        Evaluated at the state after each sample with that sample's input (LTC only);
-        shape like :attr:`states`.  Gap junctions count with their conductance.
-        """
-        if not isinstance(self._net, LTCNetwork):
-            raise ParameterError("conductance and tau_sys are defined for LTC networks only")
-        from ._kernels.ltc import ltc_total_conductance
-
-        out = np.empty_like(self._states)
-        ltc_total_conductance(self._net.kernel_params, self._x, self._states, out)
-        return self._shape(out)
-
-    def tau_sys(self):
-        """Effective (liquid) time constant ``cm / (gleak + sum of synaptic conductances)`` (ms).
-
-        Shape like :attr:`states` (Hasani et al. 2021, eq. 2: ``tau_sys = tau / (1 + tau f)``).
-        """
-        g = self.conductance()
-        return self._net.params.cm / g
+    c = result.circuit
+    if c is None or c.model.name != "ltc":
+        raise ParameterError("tau_sys is defined for LTC networks only")
+    if result.dense is None or result.dense.kind != "replay":
+        raise ParameterError("tau_sys needs the sequence run's inputs: run with dense=True")
+    states = result.y if result.batched else result.y[None]
+    x = result.dense.inputs[:, : states.shape[1] - 1]
+    tau = ltc_tau_sys(c.wiring, c.params, states[:, 1:], x)   # samples after the initial state
+    first = c.params.cm / ltc_conductance(c.wiring, c.params, states[:, :1], result.dense.inputs[:, :1])
+    out = np.concatenate([first, tau], axis=1)
+    return out if result.batched else out[0]
 
 
 class _Network:
-    n_inputs: int
-    n_neurons: int
-    neurons: tuple
-    input_channels: tuple
+    """A circuit and a sequence solver, run over (batches of) sample sequences."""
 
-    def neuron_index(self, neuron) -> int:
-        try:
-            return self.neurons.index(neuron)
-        except ValueError:
-            from .errors import UnknownNeuronError
+    circuit = None
+    solver = None
 
-            raise UnknownNeuronError(neuron, self.neurons, where="liquid network") from None
+    @property
+    def n_inputs(self) -> int:
+        return len(self.circuit.wiring.input_channels)
 
-    def run(self, x, dt=None, *, times=None, t0=0.0, h0=None) -> LiquidResult:
-        """Run the network over a (batch of) sequence(s).
+    @property
+    def n_neurons(self) -> int:
+        return self.circuit.n
+
+    @property
+    def neurons(self) -> tuple:
+        return tuple(self.circuit.neurons)
+
+    @property
+    def input_channels(self) -> tuple:
+        return tuple(self.circuit.wiring.input_channels)
+
+    @property
+    def params(self):
+        return self.circuit.params
+
+    def run(self, x, dt=None, *, times=None, t0=0.0, h0=None, record=None, dense=True, progress=False):
+        """Run the network over a (batch of) sequence(s) of samples.
+
+        Sample ``x[..., i, :]`` is held over the interval that ends at its time, and the
+        state after it is the model advanced over the elapsed time (ncps's ``timespans``,
+        per batch member).
 
         Parameters
         ----------
@@ -357,28 +258,42 @@ class _Network:
             Time of the initial state.
         h0 : array (n,) or (B, n), optional
             Initial state (default zeros).
+        record : sequence of str, optional
+            Neurons to keep (default all; :meth:`~circuitsim.Result.outputs` needs all).
+        dense : bool
+            Keep what :meth:`~circuitsim.Result.at` needs to give the state between samples.
+        progress : bool or callable
+            As for :func:`circuitsim.simulate`.
 
         Returns
         -------
-        LiquidResult
+        Result
+            Samples at ``t0`` and after every sample: ``t`` (T + 1,) (or (B, T + 1) when
+            members have their own times), ``y`` (T + 1, n) (leading batch axis when `x`
+            is 3-d); ``result.outputs()`` maps them to the network's outputs.
 
         Raises
         ------
         InputError
             Wrong shapes, channel count, non-finite values, non-positive elapsed times.
         """
-        x3, dt2, t2, t0v, h, batched = _prepare(self, x, dt, times, t0, h0)
-        states = self._sequence(x3, dt2, h)
-        return LiquidResult(self, x3, dt2, t2, t0v, h, states, batched)
+        from . import inputs
+        from .simulate import _run
 
-    def _advance(self, x3, dt2, h):
-        """States after one step from `h` (Q, n) with inputs (Q, 1, n_in) over dt (Q, 1)."""
-        fresh = lambda a: np.array(a, dtype=np.float64, order="C", copy=True)  # noqa: E731
-        return self._sequence(fresh(x3), fresh(dt2), fresh(h))[:, 0]
+        x3, dt2, t2, t0v, h, batched = _prepare(self, x, dt, times, t0, h0)
+        channels = list(self.input_channels)
+        drives = [inputs.samples(channels, t2[b], x3[b], interpolation="next") for b in range(x3.shape[0])]
+        return _run([self.circuit], (float(t0v.min()), float(t2[:, -1].max())), drives, self.solver, list(h), record,
+                    None, 1, None, dense, float("inf"), batched, progress, t_start=t0v, t_stop=t2[:, -1].copy())
+
+    def __repr__(self) -> str:
+        w = self.circuit.wiring
+        return (f"<{type(self).__name__} on {w.name or 'wiring'!r}: {self.n_neurons} neurons, {self.n_inputs} inputs, "
+                f"{len(w.output_channels)} outputs, solver {self.solver!r}>")
 
 
 class LTCNetwork(_Network):
-    """An LTC network on a wiring, integrated with ncps's fused semi-implicit solver.
+    """An LTC network on a wiring, stepped by ncps's fused semi-implicit solver (:class:`~circuitsim.FusedLTC`).
 
     Parameters
     ----------
@@ -389,6 +304,8 @@ class LTCNetwork(_Network):
         Semi-implicit sub-steps per sample (ncps default 6).
     seed : int
         Seed of the default parameters.
+    dtype : {numpy.float64, numpy.float32}
+        Arithmetic of states and weights.
 
     Raises
     ------
@@ -396,47 +313,26 @@ class LTCNetwork(_Network):
         `ode_unfolds` < 1 or parameters that do not fit the wiring.
     """
 
-    def __init__(self, wiring, params: LTCParams | None = None, *, ode_unfolds: int = 6, seed: int = 0):
+    def __init__(self, wiring, params: LTCParams | None = None, *, ode_unfolds: int = 6, seed: int = 0,
+                 dtype=np.float64):
+        from .circuit import Circuit
+        from .solvers.sequence import FusedLTC
+
         if isinstance(ode_unfolds, bool) or not isinstance(ode_unfolds, (int, np.integer)) or ode_unfolds < 1:
             raise ParameterError(f"ode_unfolds must be an integer >= 1, got {ode_unfolds!r}")
         if params is None:
             params = LTCParams.initial(wiring, seed=seed)
         if not isinstance(params, LTCParams):
             raise ParameterError(f"params must be LTCParams, got {type(params).__name__}")
-        self.wiring, self.params, self.ode_unfolds = wiring, params, int(ode_unfolds)
+        self.circuit = Circuit(wiring, "ltc", params)
+        self.solver = FusedLTC(int(ode_unfolds), dtype)
+        self.ode_unfolds = int(ode_unfolds)
+        self.wiring = wiring
         self.kernel_params = kernel_params_for(params, wiring)
-        self.n_inputs = params.input_w.size
-        self.n_neurons = wiring.n
-        self.neurons = tuple(wiring.neurons)
-        self.input_channels = tuple(wiring.input_channels)
-        R = wiring.output_matrix().tocsc()
-        single = np.all(np.diff(R.indptr) == 1) and np.all(R.data == 1.0)
-        self._out_index = R.indices.astype(np.int64) if single else None
-        self._R = R
-
-    def map_outputs(self, states):
-        """``(states @ R) * output_w + output_b`` over the last axis."""
-        if self._out_index is not None:
-            y = states[..., self._out_index]
-        else:
-            y = np.asarray(states @ self._R)
-        return y * self.params.output_w + self.params.output_b
-
-    def _sequence(self, x3, dt2, h):
-        from ._kernels.ltc import ltc_sequence
-
-        B, T, _ = x3.shape
-        states = np.empty((B, T, self.n_neurons))
-        status = ltc_sequence(self.kernel_params, x3, dt2, h, self.ode_unfolds, states)
-        if status:
-            from .errors import DivergenceError
-
-            raise DivergenceError("an LTC state became non-finite; check the parameters (epsilon, cm)")
-        return states
 
 
 class CfCNetwork(_Network):
-    """A CfC network (dense or wired), evaluated in closed form.
+    """A CfC network (dense or wired), evaluated in closed form (:class:`~circuitsim.ClosedForm`).
 
     Parameters
     ----------
@@ -448,23 +344,22 @@ class CfCNetwork(_Network):
         Arithmetic of the kernel (float32 is what ncps computes in by default).
     sparse_below : float
         Layers less dense than this run over synapse lists, the others through BLAS.
+    wiring : connectome.Wiring, optional
+        The wiring the parameters were built on (names, inputs, outputs).
     """
 
     def __init__(self, params: CfCParams, *, neurons=None, input_channels=None, dtype=np.float64,
-                 sparse_below: float = 0.25):
+                 sparse_below: float = 0.25, wiring=None):
+        from .circuit import Circuit
+        from .solvers.sequence import ClosedForm
+
         if not isinstance(params, CfCParams):
             raise ParameterError(f"params must be CfCParams, got {type(params).__name__}")
-        dtype = np.dtype(dtype)
-        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ParameterError(f"dtype must be float32 or float64, got {dtype}")
-        self.params, self.dtype = params, dtype
-        self.kernel_params = params.kernel_params(dtype, sparse_below=sparse_below)
-        self.n_inputs, self.n_neurons = params.n_inputs, params.n_neurons
-        self.neurons = tuple(neurons) if neurons is not None else tuple(f"n{i}" for i in range(self.n_neurons))
-        self.input_channels = (tuple(input_channels) if input_channels is not None
-                               else tuple(f"in{i}" for i in range(self.n_inputs)))
-        if len(self.neurons) != self.n_neurons or len(self.input_channels) != self.n_inputs:
-            raise ParameterError("neurons / input_channels must name every neuron / channel of the parameters")
+        if wiring is None:
+            wiring = _dense_wiring(params, neurons, input_channels)
+        self.circuit = Circuit(wiring, "cfc", params)
+        self.solver = ClosedForm(dtype, sparse_below)
+        self.dtype = self.solver.dtype
 
     @classmethod
     def wired(cls, wiring, params: CfCParams | None = None, *, mode: str = "default", recurrent: str = "wiring",
@@ -475,30 +370,25 @@ class CfCNetwork(_Network):
         if params.n_neurons != wiring.n or params.n_inputs != wiring.input_matrix().shape[0]:
             raise ParameterError(f"params are for {params.n_neurons} neurons and {params.n_inputs} inputs, "
                                  f"the wiring has {wiring.n} and {wiring.input_matrix().shape[0]}")
-        return cls(params, neurons=wiring.neurons, input_channels=wiring.input_channels, dtype=dtype,
-                   sparse_below=sparse_below)
+        return cls(params, dtype=dtype, sparse_below=sparse_below, wiring=wiring)
 
-    def map_outputs(self, states):
-        """Read-out neurons, then the optional linear projection."""
-        p = self.params
-        y = np.asarray(states)[..., p.readout]
-        if p.proj_w is not None:
-            y = y @ p.proj_w + p.proj_b
-        return y
+    @property
+    def kernel_params(self):
+        return self.solver.sequence_params(self.circuit)
 
-    def _sequence(self, x3, dt2, h):
-        from ._kernels.cfc import cfc_sequence
 
-        B, T, _ = x3.shape
-        states = np.empty((B, T, self.n_neurons), self.dtype)
-        import numba
+def _dense_wiring(params, neurons=None, input_channels=None):
+    """A wiring for a dense CfC: named neurons, no synapses, every channel into every neuron."""
+    import connectome
 
-        with _single_threaded_blas():
-            status = cfc_sequence(self.kernel_params, np.array(x3, dtype=self.dtype, order="C", copy=True), dt2,
-                                  np.array(h, dtype=self.dtype, order="C", copy=True), states,
-                                  numba.get_num_threads())
-        if status:
-            from .errors import DivergenceError
-
-            raise DivergenceError("a CfC state became non-finite (inputs or weights too large?)")
-        return states.astype(np.float64, copy=False)
+    n, k = params.n_neurons, params.n_inputs
+    names = tuple(neurons) if neurons is not None else tuple(f"n{i}" for i in range(n))
+    channels = tuple(input_channels) if input_channels is not None else tuple(f"in{i}" for i in range(k))
+    if len(names) != n or len(channels) != k:
+        raise ParameterError("neurons / input_channels must name every neuron / channel of the parameters")
+    readout = np.asarray(params.readout if params.readout is not None else np.arange(n))
+    out_map = np.zeros((n, len(readout)))
+    out_map[readout, np.arange(len(readout))] = 1.0
+    return connectome.Wiring(names, np.zeros((n, n)), inputs=names, input_map=np.ones((k, n)),
+                             input_channels=channels, outputs=tuple(names[i] for i in np.unique(readout)),
+                             output_map=out_map, name="dense CfC")

@@ -11,39 +11,69 @@ from .errors import CircuitsimError, OutOfSpanError, ParameterError
 
 __all__ = ["Result", "DenseOutput"]
 
-_FORMAT_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class DenseOutput:
-    """Per-step interpolation rows of the recorded variables (one representation for every solver).
+    """The solver's continuous extension of every batch member.
 
-    Step ``i`` of member ``b`` spans ``[node_t[b, i], node_t[b, i + 1]]`` and stores
-    rows ``y0, y1, d_0, ...`` per recorded variable; see
-    :mod:`circuitsim._kernels.interpolate` for the formula.
+    Two kinds:
+
+    * ``"poly"`` (every ODE solver): step ``i`` of member ``b`` spans
+      ``[node_t[b, i], node_t[b, i + 1]]`` and stores rows ``y0, y1, d_0, ...`` per
+      recorded entry (:mod:`circuitsim._kernels.interpolate` gives the formula);
+    * ``"replay"`` (sequence models: LTC fused step, CfC closed form): ``coeffs[b, i, 0]``
+      is the full state at the start of sample interval ``i`` and ``inputs[b, i]`` the
+      input held over it; the state inside is the model's own step over the partial
+      interval (evaluated with the result's circuit and solver).
 
     Attributes
     ----------
     node_t : float64 array (B, S + 1)
-        Step boundaries (ms) of each member (first ``n_steps[b] + 1`` valid).
-    coeffs : float64 array (B, S, K, n_rec)
+        Step (or sample) boundaries (ms) of each member (first ``n_steps[b] + 1`` valid).
+    coeffs : float64 array (B, S, K, width)
         Rows per step.
     n_steps : int64 array (B,)
+    kind : {"poly", "replay"}
+    inputs : float64 array (B, S, n_in), optional
+        Held input per interval (replay).
+    columns : int64 array (n_rec,), optional
+        Recorded entries of the full state (replay).
     """
 
     node_t: np.ndarray
     coeffs: np.ndarray
     n_steps: np.ndarray
+    kind: str = "poly"
+    inputs: np.ndarray | None = None
+    columns: np.ndarray | None = None
 
-    def evaluate(self, member: int, tq: np.ndarray) -> np.ndarray:
-        """Interpolated recorded state at times `tq` (q,) of member `member` -> (q, n_rec)."""
+    def evaluate(self, member: int, tq: np.ndarray, replay=None) -> np.ndarray:
+        """Recorded state at times `tq` (q,) of member `member` -> (q, n_rec).
+
+        `replay(v0, x, dt)` advances full states (the sequence solver's step); needed for
+        ``kind="replay"``.
+        """
+        tq = np.ascontiguousarray(tq, dtype=np.float64)
+        n = int(self.n_steps[member])
+        if self.kind == "replay":
+            nodes = self.node_t[member, : n + 1]
+            idx = np.clip(np.searchsorted(nodes, tq, side="right") - 1, 0, n - 1)
+            elapsed = tq - nodes[idx]
+            start = self.coeffs[member, idx, 0]
+            full = start.copy()
+            move = elapsed > 0
+            if move.any():
+                if replay is None:
+                    raise CircuitsimError("this result's dense output replays its solver's step, which needs the "
+                                          "circuit and solver it was run with (not available)")
+                full[move] = replay(start[move], self.inputs[member, idx[move]], elapsed[move])
+            return full[:, self.columns]
         from ._kernels.interpolate import evaluate_dense
 
         out = np.empty((len(tq), self.coeffs.shape[3]))
-        n = int(self.n_steps[member])
         evaluate_dense(np.ascontiguousarray(self.node_t[member, : n + 1]),
-                       np.ascontiguousarray(self.coeffs[member, :n]), n, np.ascontiguousarray(tq, dtype=np.float64),
-                       out)
+                       np.ascontiguousarray(self.coeffs[member, :n]), n, tq, out)
         return out
 
 
@@ -80,6 +110,8 @@ class Result:
         True if arrays carry a leading batch axis.
     wiring : connectome.Wiring or None
         The simulated wiring (saved with the result; used by network plots).
+    circuit : Circuit or None
+        The simulated circuit (saved with the result) when every member ran the same one.
     """
 
     t: np.ndarray
@@ -95,6 +127,7 @@ class Result:
     meta: dict
     batched: bool = False
     wiring: object = None
+    circuit: object = None
 
     # -- access -------------------------------------------------------------------------
     @property
@@ -128,8 +161,8 @@ class Result:
 
         Parameters
         ----------
-        t : float or array_like (q,)
-            Times (ms) in ``[t_span[0], t_end]``.
+        t : float, array_like (q,), or (B, q) for a batch whose members have their own times
+            Times (ms) inside each member's span ``[start, end]``.
         variable : str, optional
             Return only this variable.
 
@@ -143,24 +176,42 @@ class Result:
         Raises
         ------
         OutOfSpanError
-            A time outside ``[t_span[0], t_end]`` (never extrapolates).
+            A time outside the simulated span (never extrapolates).
         CircuitsimError
             Dense output was not stored (``simulate(..., dense=False)``).
+        ParameterError
+            Times that are not numbers, or of the wrong shape.
         """
         if self.dense is None:
             raise CircuitsimError("this result has no dense output; simulate with dense=True to use at()")
-        tq = np.asarray(t, dtype=np.float64)
+        try:
+            tq = np.asarray(t, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError(f"t must be a time in ms or an array of times, got {t!r}") from None
         scalar = tq.ndim == 0
-        tq = np.atleast_1d(tq)
-        if tq.ndim != 1:
-            raise ParameterError(f"t must be a float or a 1-d array, got shape {tq.shape}")
-        t0 = self.t_span[0]
-        bad = ~np.isfinite(tq) | (tq < t0) | (tq > self.t_end)
-        if bad.any():
-            raise OutOfSpanError(f"time {tq[bad][0]!r} ms is outside the simulated span [{t0:g}, {self.t_end:g}] ms")
-        vals = np.stack([self.dense.evaluate(b, tq) if self.dense.n_steps[b] > 0 else
-                         np.broadcast_to((self.y if self.batched else self.y[None])[b, 0], (len(tq), self.y.shape[-1]))
-                         for b in range(self.batch_size)])  # (B, q, n_rec); no step taken: the initial state
+        B = self.batch_size
+        if tq.ndim <= 1:
+            tq = np.broadcast_to(np.atleast_1d(tq), (B, np.atleast_1d(tq).shape[0]))
+        elif not (self.batched and tq.ndim == 2 and tq.shape[0] == B):
+            raise ParameterError(f"t must be a float or a 1-d array{f' or have shape ({B}, q)' if self.batched else ''}"
+                                 f", got shape {tq.shape}")
+        replay = self._replayer() if self.dense.kind == "replay" else None
+        out = []
+        for b in range(B):
+            n = int(self.dense.n_steps[b])
+            lo = float(self.dense.node_t[b, 0]) if n > 0 else float(self.t_span[0])
+            hi = float(self.dense.node_t[b, n]) if n > 0 else lo
+            bad = ~np.isfinite(tq[b]) | (tq[b] < lo) | (tq[b] > hi)
+            if bad.any():
+                where = f" of batch member {b}" if self.batched else ""
+                raise OutOfSpanError(f"time {tq[b][bad][0]!r} ms is outside the simulated span [{lo:g}, {hi:g}] ms"
+                                     f"{where}; results are not extrapolated")
+            if n > 0:
+                out.append(self.dense.evaluate(b, tq[b], replay))
+            else:  # no step taken: the initial state
+                first = (self.y if self.batched else self.y[None])[b, 0]
+                out.append(np.broadcast_to(first, (tq.shape[1], self.y.shape[-1])))
+        vals = np.stack(out)  # (B, q, n_rec)
         if not self.batched:
             vals = vals[0]
         if scalar:
@@ -168,6 +219,63 @@ class Result:
         if variable is not None:
             return vals[..., self._block(variable)]
         return {v: vals[..., self._block(v)] for v in self.variables}
+
+    def _replayer(self):
+        """``replay(v0, x, dt)``: the sequence solver's step, for dense output of kind "replay"."""
+        if self.circuit is None:
+            return None
+        from .solvers.base import solver_from_description
+
+        solver = solver_from_description(self.meta.get("solver", {}))
+        circuit = self.circuit
+        return lambda v0, x, dt: solver.advance(circuit, v0, x, dt)
+
+    def outputs(self, t=None):
+        """Mapped outputs of the model (e.g. an LTC or CfC network's readout) at the samples or at times `t`.
+
+        Needs the full state of the output neurons (record them all) and a model with outputs.
+
+        Returns
+        -------
+        ndarray (n_t, n_out) or (B, n_t, n_out)
+        """
+        if self.circuit is None or not hasattr(self.circuit.model, "outputs"):
+            raise CircuitsimError("outputs() needs the circuit of a model with outputs (LTC, CfC)")
+        if tuple(self.neurons) != tuple(self.circuit.neurons) or len(self.variables) != 1:
+            raise CircuitsimError("outputs() needs every neuron of the (single-variable) model recorded")
+        states = self.y if t is None else self.at(t, self.variables[0])
+        return self.circuit.model.outputs(self.circuit, states)
+
+    def member(self, b: int) -> "Result":
+        """Batch member `b` as a result of its own (no batch axis)."""
+        import dataclasses as _dc
+
+        if not self.batched:
+            raise ParameterError("member() needs a batched result")
+        if not (isinstance(b, (int, np.integer)) and -self.batch_size <= b < self.batch_size):
+            raise ParameterError(f"member must be an integer index into {self.batch_size} members, got {b!r}")
+        b = int(b) % self.batch_size
+        d = self.dense
+        if d is not None:
+            d = _dc.replace(d, node_t=d.node_t[b:b + 1], coeffs=d.coeffs[b:b + 1], n_steps=d.n_steps[b:b + 1],
+                            inputs=None if d.inputs is None else d.inputs[b:b + 1])
+        return _dc.replace(self, t=self.t[b] if self.t.ndim == 2 else self.t, y=self.y[b], dense=d,
+                           stats={k: v[b:b + 1] for k, v in self.stats.items()},
+                           stimuli=[self.stimuli[b]] if len(self.stimuli) > b else self.stimuli, batched=False)
+
+    def resampled(self, times, dense: bool = True) -> "Result":
+        """The same run with samples at `times` (from the dense output); `dense=False` drops the dense output."""
+        import dataclasses as _dc
+
+        tq = np.asarray(times, dtype=np.float64)
+        vals = self.at(tq)
+        y = np.concatenate([vals[v] for v in self.variables], axis=-1)
+        return _dc.replace(self, t=tq.copy(), y=y, dense=self.dense if dense else None)
+
+    @property
+    def final_state(self) -> np.ndarray:
+        """The last recorded sample: (n_rec,) or (B, n_rec)."""
+        return self.y[..., -1, :]
 
     def to_dataframe(self, variable: str | None = None):
         """Samples as a :class:`pandas.DataFrame`.
@@ -186,53 +294,25 @@ class Result:
             cols = (pd.Index(self.neurons, name="neuron") if len(self.variables) == 1 else
                     pd.MultiIndex.from_product([self.variables, self.neurons], names=["variable", "neuron"]))
         if self.batched:
-            idx = pd.MultiIndex.from_product([range(self.batch_size), self.t], names=["member", "t"])
+            times = np.broadcast_to(self.t, data.shape[:2])      # shared or per-member sample times
+            members = np.repeat(np.arange(self.batch_size), data.shape[1])
+            idx = pd.MultiIndex.from_arrays([members, times.reshape(-1)], names=["member", "t"])
             return pd.DataFrame(data.reshape(-1, data.shape[-1]), index=idx, columns=cols)
         return pd.DataFrame(data, index=pd.Index(self.t, name="t"), columns=cols)
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path) -> None:
-        """Write to an ``.npz`` file atomically; :meth:`load` restores it exactly."""
-        from connectome._io.atomic import atomic_path
+        """Write to a file atomically; :meth:`load` restores it exactly (see :mod:`circuitsim._result_io`)."""
+        from ._result_io import save_result
 
-        header = {"format_version": _FORMAT_VERSION, "variables": list(self.variables), "neurons": list(self.neurons),
-                  "units": self.units, "t_span": list(self.t_span), "t_end": self.t_end, "stimuli": self.stimuli,
-                  "meta": self.meta, "batched": self.batched, "stats": list(self.stats),
-                  "dense": self.dense is not None}
-        arrays = {"header": np.array(json.dumps(header)), "t": self.t, "y": self.y}
-        for k, v in self.stats.items():
-            arrays[f"stats_{k}"] = v
-        if self.dense is not None:
-            arrays.update(dense_node_t=self.dense.node_t, dense_coeffs=self.dense.coeffs,
-                          dense_n_steps=self.dense.n_steps)
-        if self.wiring is not None:
-            arrays["wiring_npz"] = _wiring_bytes(self.wiring)
-        with atomic_path(path, suffix=".npz") as tmp:
-            np.savez_compressed(tmp, **arrays)
+        save_result(self, path)
 
     @classmethod
     def load(cls, path) -> "Result":
         """Read a result written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as f:
-            h = json.loads(str(f["header"]))
-            version = h.get("format_version")
-            if version not in (1, _FORMAT_VERSION):
-                raise CircuitsimError(f"{path}: unsupported result file version {version}")
-            dense = None
-            if version == 1 and h["dense_kind"] is not None:
-                dense = _dense_v1(h["dense_kind"], f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])
-            elif version == _FORMAT_VERSION and h["dense"]:
-                dense = DenseOutput(f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])
-            wiring = None
-            if "wiring_npz" in f.files:
-                import io
+        from ._result_io import load_result
 
-                from connectome import Wiring
-                wiring = Wiring.load(io.BytesIO(f["wiring_npz"].tobytes()))
-            return cls(t=f["t"], y=f["y"], variables=tuple(h["variables"]), neurons=tuple(h["neurons"]),
-                       units=h["units"], t_span=tuple(h["t_span"]), t_end=h["t_end"], dense=dense,
-                       stats={k: f[f"stats_{k}"] for k in h["stats"]}, stimuli=h["stimuli"], meta=h["meta"],
-                       batched=h["batched"], wiring=wiring)
+        return load_result(cls, path)
 
     def equals(self, other: "Result") -> bool:
         """Exact equality of every array and description (used to check round trips)."""
@@ -255,42 +335,17 @@ class Result:
             return False
         if self.dense is not None:
             a, b = self.dense, other.dense
-            return same(a.node_t, b.node_t) and same(a.coeffs, b.coeffs) and same(
-                a.n_steps, b.n_steps)
+            if a.kind != b.kind or not (same(a.node_t, b.node_t) and same(a.coeffs, b.coeffs)
+                                        and same(a.n_steps, b.n_steps)):
+                return False
+            if a.kind == "replay" and not (same(a.inputs, b.inputs) and same(a.columns, b.columns)):
+                return False
+        if (self.circuit is None) != (other.circuit is None):
+            return False
         return True
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.y.shape))
         return (f"<Result {self.meta.get('model', '')} / {self.meta.get('solver', {}).get('name', '')}: "
-                f"t in [{self.t_span[0]:g}, {self.t_end:g}] ms, {len(self.t)} samples, "
+                f"t in [{self.t_span[0]:g}, {self.t_end:g}] ms, {self.t.shape[-1]} samples, "
                 f"variables {self.variables}, {len(self.neurons)} neurons, y {shape}>")
-
-
-def _dense_v1(kind, node_t, coeffs, n_steps):
-    """Dense output of a version-1 result file in this version's rows."""
-    c = np.asarray(coeffs, dtype=np.float64)
-    if kind == "rodas4":
-        rows = c
-    elif kind == "dopri5":  # r1..r5: y = r1 + th (r2 + (1-th) (r3 + th (r4 + (1-th) r5)))
-        r1, r2, r3, r4, r5 = (c[:, :, q] for q in range(5))
-        rows = np.stack([r1, r1 + r2, r3, r4 + r5, -r5], axis=2)
-    elif kind == "hermite":  # y0, y1, f0, f1: d0 = h f0 - (y1 - y0), d1 = 2 (y1 - y0) - h (f0 + f1)
-        h = np.diff(np.asarray(node_t, dtype=np.float64), axis=1)[:, :, None]
-        y0, y1, f0, f1 = (c[:, :, q] for q in range(4))
-        delta = y1 - y0
-        rows = np.stack([y0, y1, h * f0 - delta, 2 * delta - h * (f0 + f1)], axis=2)
-    else:
-        raise CircuitsimError(f"unknown dense output kind {kind!r} in a version-1 result file")
-    return DenseOutput(np.asarray(node_t, dtype=np.float64), np.ascontiguousarray(rows), np.asarray(n_steps))
-
-
-def _wiring_bytes(wiring) -> np.ndarray:
-    """The wiring's own ``.npz`` file as a uint8 array (stored inside the result file)."""
-    import os
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "wiring.npz")
-        wiring.save(path)
-        with open(path, "rb") as fh:
-            return np.frombuffer(fh.read(), dtype=np.uint8)

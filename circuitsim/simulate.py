@@ -13,8 +13,10 @@ from .circuit import Circuit
 from . import errors
 from .errors import ParameterError, UnknownNeuronError
 from .inputs import as_drive, build_table
-from .result import DenseOutput, Result
+from ._outcome import check_sample_drive, make_result, raise_for_status
+from .result import Result
 from .solvers.base import Job, Status, get_solver
+from .solvers.driver import progress_reporter
 
 __all__ = ["simulate", "simulate_batch"]
 
@@ -195,7 +197,7 @@ def _broadcast(name, items, B):
 
 
 def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched,
-         progress=False):
+         progress=False, t_start=None, t_stop=None):
     from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span)
@@ -215,63 +217,33 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     rec_idx, variables, neurons = _record_index(ref, record, variables)
     drives = [as_drive(d) for d in inputs]
     channels = ref.model.input_names(ref.wiring)
-    table = kernel_ready(build_table(drives, channels, ref.wiring, (t0, t1)))
+    spans = (t0, t1) if t_start is None else np.column_stack([t_start, t_stop])
+    table = kernel_ready(build_table(drives, channels, ref.wiring, spans))
     breaks = [table.breaks[table.break_ptr[b]:table.break_ptr[b + 1]] for b in range(B)]
-    if batched and saveat is None and B > 1:
+    sequence = getattr(solver, "sequence", False)
+    if sequence:
+        check_sample_drive(table, B)
+    elif batched and saveat is None and B > 1:
         same = all(len(x) == len(breaks[0]) and np.array_equal(x, breaks[0]) for x in breaks)
         if not (solver.fixed_step and same):
             raise ParameterError("batched runs share their sample times: with an adaptive solver or drives with "
                                  "different jump times, pass saveat=<times>")
-    rec = kernel_ready(Recording(t0, t1, rec_idx, every, saveat if saveat is not None else np.zeros(0),
-                                 saveat is not None, bool(dense)))
+    # sequence models record at their samples; other times come from replaying their step (dense output)
+    on_grid = sequence and saveat is not None
+    rec = kernel_ready(Recording(t0, t1, rec_idx, 1 if on_grid else every,
+                                 saveat if saveat is not None and not on_grid else np.zeros(0),
+                                 saveat is not None and not on_grid, bool(dense) or on_grid))
     max_bytes = _check_max_bytes(max_bytes)
-    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes)
+    job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes, t_start=t_start, t_stop=t_stop)
     _check_known_size(job, solver, saveat, dense, every)
     job.P = _kernel_params(circuits)
-    with _progress_reporter(progress) as job.progress:
+    with progress_reporter(progress) as job.progress:
         buf = solver.integrate(job)
-    result = _make_result(job, buf, solver, variables, neurons, drives, batched)
-    _raise_for_status(buf, result, ref, batched, max_bytes)
+    result = make_result(job, buf, solver, variables, neurons, drives, batched)
+    raise_for_status(buf, result, ref, batched, max_bytes)
+    if on_grid:
+        result = result.resampled(saveat, dense=bool(dense))
     return result
-
-
-class _progress_reporter:
-    """A progress callback for the time loop: a tqdm bar shown after one second, or the user's callable."""
-
-    def __init__(self, progress):
-        if not (progress is True or progress is False or progress is None or callable(progress)):
-            raise ParameterError(f"progress must be True, False or a callable, got {progress!r}")
-        self.user = progress if callable(progress) and progress is not True else None
-        self.enabled = progress is True
-        self.bar = None
-        self.start = None
-
-    def __enter__(self):
-        if self.user is None and not self.enabled:
-            return None
-        import time
-
-        self.start = time.perf_counter()
-        return self
-
-    def __call__(self, fraction: float) -> None:
-        if self.user is not None:
-            self.user(fraction)
-            return
-        import time
-
-        if self.bar is None and time.perf_counter() - self.start > 1.0:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=1000, unit="‰", desc="simulating", leave=False)
-        if self.bar is not None:
-            self.bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
-            self.bar.refresh()
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()
-        return False
 
 
 def _check_max_bytes(max_bytes) -> float:
@@ -289,50 +261,13 @@ def _check_known_size(job, solver, saveat, dense, every):
     steps = solver.expected_steps(job)
     n_rec = job.n_rec
     samples = len(saveat) if saveat is not None else (steps / every if steps is not None else 0)
-    per_step = solver.dense_rows * n_rec + 1 if dense else 0
+    width = job.y0.shape[1] if getattr(solver, "sequence", False) else n_rec
+    per_step = solver.dense_rows * width + 1 if dense else 0
     nbytes = 8.0 * job.batch_size * ((n_rec + 1) * samples + (steps or 0) * per_step)
     if nbytes > job.max_bytes:
         raise ParameterError(
             f"this run would store {nbytes / 1e9:.3g} GB (max_bytes={job.max_bytes:g}); record fewer neurons "
             "(record=), variables (variables=), a coarser grid (every=, saveat=), pass dense=False, or raise max_bytes")
-
-
-_STATUS_ERRORS = {
-    Status.STEP_TOO_SMALL: (errors.StepSizeError, "the step size fell below round-off (the problem may be stiff "
-                            "or singular; try a stiff solver)"),
-    Status.MAX_STEPS: (errors.MaxStepsError, "the step budget max_steps was exhausted (raise max_steps or use a "
-                       "stiff solver)"),
-    Status.SINGULAR: (errors.SingularMatrixError, "the linear system of the stiff solver could not be factorised "
-                      "(singular) even with smaller steps; check the parameters"),
-}
-
-
-def _raise_for_status(buf, result, ref, batched, max_bytes):
-    status = buf.status
-    if (status == Status.DONE).all():
-        return
-    b = int(np.flatnonzero(status != Status.DONE)[0])
-    where = f" in batch member {b}" if batched else ""
-    code = Status(int(status[b]))
-    t = float(buf.t[b])
-    if code == Status.DIVERGED:
-        bd = int(np.flatnonzero(status == Status.DIVERGED)[0])
-        i = int(buf.fail_i[bd])
-        n = ref.n
-        raise errors.DivergenceError(float(buf.fail_t[bd]), ref.wiring.neurons[i % n], ref.model.state_names[i // n],
-                                     result=result, member=bd if batched else None)
-    if code == Status.INTERRUPTED:
-        t = float(buf.t.min())
-        raise errors.Interrupted(f"interrupted at t = {t:.6g} ms (of {result.t_span[1]:g} ms); the partial result "
-                                 "is in .result", result=result, time=t)
-    if code == Status.OUT_OF_MEMORY:
-        raise errors.MemoryLimitError(
-            f"integration stopped at t = {t:.6g} ms{where}: the stored output would exceed max_bytes={max_bytes:g} "
-            "before the end of the span; record fewer neurons or variables, use saveat= or every=, pass dense=False, "
-            "or raise max_bytes; the partial result is in .result", result=result, time=t)
-    cls, why = _STATUS_ERRORS.get(code, (errors.SolverError, f"the solver stopped with status {code.name}"))
-    raise cls(f"integration stopped at t = {t:.6g} ms{where}: {why}; the partial result is in .result",
-              result=result, time=t)
 
 
 def kernel_ready(nt):
@@ -360,32 +295,3 @@ def _kernel_params(circuits):
     return typed.List([kernel_ready(c.kernel_params()) for c in circuits])
 
 
-def _first(a, k):
-    """``a[:, :k]`` as its own array (`a` itself when that is all of it: buffers are not reused)."""
-    return a if a.shape[1] == k else a[:, :k].copy()
-
-
-def _make_result(job, buf, solver, variables, neurons, drives, batched):
-    from ._kernels.buffers import ACCEPTED, FACTORISATIONS, LINEAR_SOLVES, REJECTED, RETRIES, RHS_CALLS
-
-    B = job.batch_size
-    n_t = int(buf.n_out.min())
-    t = buf.out_t[0, :n_t].copy()
-    y = buf.out_y[:, :n_t].copy()
-    t_end = float(buf.t.min())
-    dense = None
-    if job.rec.dense:
-        S = int(buf.n_dense.max())
-        dense = DenseOutput(_first(buf.dense_t, S + 1), _first(buf.dense_c, S), buf.n_dense.copy())
-    ref = job.circuits[0]
-    units = {v: ref.model.units()[v] for v in variables}
-    stats = {"steps": buf.stats[:, ACCEPTED].copy(), "rejected": buf.stats[:, REJECTED].copy(),
-             "rhs_calls": buf.stats[:, RHS_CALLS].copy(), "linear_iterations": buf.stats[:, LINEAR_SOLVES].copy(),
-             "factorisations": buf.stats[:, FACTORISATIONS].copy(), "retries": buf.stats[:, RETRIES].copy()}
-    meta = {"model": ref.model.name, "solver": solver.describe(), "wiring": ref.wiring.name,
-            "all_neurons": list(ref.wiring.neurons), "input_units": ref.model.input_units}
-    stimuli = [d.describe() for d in drives]
-    if not batched:
-        y = y[0]
-    return Result(t=t, y=y, variables=variables, neurons=neurons, units=units, t_span=job.t_span, t_end=t_end,
-                  dense=dense, stats=stats, stimuli=stimuli, meta=meta, batched=batched, wiring=ref.wiring)

@@ -430,18 +430,20 @@ def test_liquid_result_is_read_with_initial_state_and_dense_output():
     res = net.run(np.ones((6, 1)), dt=[1, 1, 0.5, 2, 1, 1])
     act = A.as_activity(res)
     np.testing.assert_allclose(act.t, [0, 1, 2, 2.5, 4.5, 5.5, 6.5])  # the initial state comes first
-    np.testing.assert_allclose(act.values[0], res.h0)
-    np.testing.assert_allclose(act.at(3.3), res.at(3.3)[0])
-    assert act.var == "state" and act.neurons == ("A", "B", "C")
-    with pytest.raises(AnalysisError, match="one variable, 'state'"):
-        A.as_activity(res, var="V")
+    np.testing.assert_allclose(act.values[0], np.zeros(3))
+    np.testing.assert_allclose(act.at(3.3), res.at(3.3)["V"])
+    assert act.var == "V" and act.neurons == ("A", "B", "C")
+    with pytest.raises(AnalysisError, match="no state variable 'state'"):
+        A.as_activity(res, var="state")
     batched = net.run(np.ones((2, 6, 1)), dt=np.array([[1, 1, 0.5, 2, 1, 1], [1, 1, 1, 1, 1, 1.0]]))
     second = A.as_activity(batched, batch=1)
     np.testing.assert_allclose(second.t, np.arange(7.0))
-    np.testing.assert_allclose(second.at(4.4), batched.at(4.4)[0][1])
+    np.testing.assert_allclose(second.at(4.4), batched.at(4.4)["V"][1])
     with pytest.raises(AnalysisError, match="pass batch="):
         A.as_activity(batched)
-    tab = A.time_constant_table(res.tau_sys(), t=res.t, names=res.neurons)
+    from circuitsim.liquid import tau_sys
+
+    tab = A.time_constant_table(tau_sys(res), t=res.t, names=res.neurons)
     assert (tab["min"] > 0).all() and list(tab.index) == ["A", "B", "C"]
 
 

@@ -10,6 +10,15 @@ from circuitsim.liquid import CfCNetwork
 from circuitsim.models.cfc import CfCLayer, CfCParams
 from reference_liquid import cfc_run, ncp_wiring, worm_wiring
 
+
+def states(res):
+    """States after each sample (the result's first sample is the initial state)."""
+    return res.y[..., 1:, :]
+
+
+def outputs(res):
+    return res.outputs()[..., 1:, :]
+
 MODES = ["default", "no_gate", "pure"]
 
 
@@ -30,8 +39,8 @@ def _check_reference(net, rng, B=3, T=12, tol=1e-11, shared_dt=False):
     res = net.run(x, dt, h0=h0)
     for b in range(B):
         want = cfc_run(net.params, x[b], dt[b], h0[b])
-        np.testing.assert_allclose(res.states[b], want, rtol=0, atol=tol)
-        np.testing.assert_allclose(res.outputs[b], net.map_outputs(want), rtol=0, atol=tol)
+        np.testing.assert_allclose(states(res)[b], want, rtol=0, atol=tol)
+        np.testing.assert_allclose(outputs(res)[b], net.circuit.model.outputs(net.circuit, want), rtol=0, atol=tol)
     return res
 
 
@@ -77,10 +86,10 @@ def test_wired_layers_follow_the_ncp_and_honour_recurrent_synapses(ncp):
     # recurrent command synapses change the result only in the wiring variant
     rng = np.random.default_rng(0)
     x = rng.normal(size=(6, 8))
-    a = CfCNetwork.wired(ncp, p).run(x).states
+    a = states(CfCNetwork.wired(ncp, p).run(x))
     no_rec = ncp.ablate(synapses=[(ncp.neurons[i], ncp.neurons[j]) for i, j in zip(*np.nonzero(chem))
                                   if ncp.metadata["layer"].iloc[i] == "command" == ncp.metadata["layer"].iloc[j]])
-    b = CfCNetwork.wired(no_rec, CfCParams.wired(no_rec, recurrent="wiring", seed=0)).run(x).states
+    b = states(CfCNetwork.wired(no_rec, CfCParams.wired(no_rec, recurrent="wiring", seed=0)).run(x))
     assert np.abs(a - b).max() > 1e-6
 
 
@@ -90,14 +99,14 @@ def test_state_at_any_time_is_the_closed_form(ncp):
     x = rng.normal(size=(2, 5, 8))
     dt = rng.uniform(0.5, 1.5, (2, 5))
     res = net.run(x, dt)
-    s, o = res.at(res.t)
-    np.testing.assert_allclose(s, res.states, atol=1e-12)
-    tq = res.t[:, 3] - 0.25 * dt[:, 3]
-    s, o = res.at(tq[:, None])
+    s = res.at(res.t[:, 1:])["h"]
+    np.testing.assert_allclose(s, states(res), atol=1e-12)
+    tq = res.t[:, 4] - 0.25 * dt[:, 3]
+    s = res.at(tq[:, None])["h"]
     for b in range(2):
         want = cfc_run(net.params, x[b, :4], np.r_[dt[b, :3], 0.75 * dt[b, 3]], np.zeros(ncp.n))[-1]
         np.testing.assert_allclose(s[b, 0], want, atol=1e-11)
-    with pytest.raises(OutOfSpanError, match="outside the span"):
+    with pytest.raises(OutOfSpanError, match="outside the simulated span"):
         res.at(-1.0)
 
 
@@ -108,7 +117,7 @@ def test_batch_members_with_own_grids_equal_separate_runs(worm):
     times = np.cumsum(rng.uniform(0.1, 2.0, (3, 9)), axis=1)
     res = net.run(x, times=times)
     for b in range(3):
-        np.testing.assert_allclose(net.run(x[b], times=times[b]).states, res.states[b], atol=1e-13)
+        np.testing.assert_allclose(states(net.run(x[b], times=times[b])), states(res)[b], atol=1e-13)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -121,17 +130,17 @@ def test_sparse_and_dense_evaluation_agree(mode, ncp, worm):
         assert sparse.kernel_params.layer_sparse.all() and not dense.kernel_params.layer_sparse.any()
         x = rng.normal(size=(3, 7, sparse.n_inputs))
         dt = rng.uniform(0.1, 2, (3, 7))
-        np.testing.assert_allclose(sparse.run(x, dt).states, dense.run(x, dt).states, atol=1e-13)
+        np.testing.assert_allclose(states(sparse.run(x, dt)), states(dense.run(x, dt)), atol=1e-13)
         # shared elapsed times take the merged-time-gate path in dense layers
-        np.testing.assert_allclose(sparse.run(x, 0.5).states, dense.run(x, 0.5).states, atol=1e-13)
+        np.testing.assert_allclose(states(sparse.run(x, 0.5)), states(dense.run(x, 0.5)), atol=1e-13)
 
 
 def test_float32_close_to_float64(ncp):
     rng = np.random.default_rng(6)
     p = CfCParams.wired(ncp, recurrent="ncps", seed=0)
     x = rng.normal(size=(4, 30, 8))
-    a = CfCNetwork.wired(ncp, p).run(x).states
-    b = CfCNetwork.wired(ncp, p, dtype=np.float32).run(x).states
+    a = states(CfCNetwork.wired(ncp, p).run(x))
+    b = states(CfCNetwork.wired(ncp, p, dtype=np.float32).run(x))
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
@@ -158,7 +167,7 @@ def test_states_bounded_for_any_input(scale, dt, seed, mode):
     wiring = ncp_wiring()
     net = CfCNetwork.wired(wiring, mode=mode, seed=seed % 13)
     x = rng.uniform(-1, 1, (2, 6, 8)) * scale
-    s = net.run(x, dt).states
+    s = states(net.run(x, dt))
     assert np.isfinite(s).all()
     if mode == "default":
         bound = 1.0  # convex combination of two tanh

@@ -149,7 +149,7 @@ def test_times_outside_span(wiring, stim, match):
     (lambda: inputs.samples("AVAL", [0.0, 2.0, 1.0], [1, 2, 3]), r"strictly increasing; times\[1\] = 2.0"),
     (lambda: inputs.samples("AVAL", [], []), r"non-empty 1-d array"),
     (lambda: inputs.samples("AVAL", [0.0, 1.0], [1, 2, 3]), r"values must have shape \(2,\) or \(2, 1\)"),
-    (lambda: inputs.samples("AVAL", [0.0, 1.0], [1, 2], "cubic"), r"interpolation must be 'linear' or 'previous'"),
+    (lambda: inputs.samples("AVAL", [0.0, 1.0], [1, 2], "cubic"), r"interpolation must be 'linear', 'previous' or 'next'"),
     (lambda: inputs.samples("AVAL", [0.0, np.nan], [1, 2]), r"times must be finite"),
     (lambda: inputs.as_drive(3.0), r"inputs must be a stimulus"),
     (lambda: inputs.Drive((1.0,)), r"a drive is made of stimuli"),

@@ -7,9 +7,18 @@ from hypothesis import strategies as st
 
 import connectome
 from circuitsim.errors import InputError, OutOfSpanError, ParameterError
-from circuitsim.liquid import LTCNetwork
+from circuitsim.liquid import LTCNetwork, tau_sys
 from circuitsim.models.ltc import LTC, LTCParams, kernel_params_for
 from reference_liquid import LTCReference, ncp_wiring, sigmoid, worm_wiring
+
+
+def states(res):
+    """States after each sample (the result's first sample is the initial state)."""
+    return res.y[..., 1:, :]
+
+
+def outputs(res):
+    return res.outputs()[..., 1:, :]
 
 
 def _varied(params, rng):
@@ -54,8 +63,8 @@ def test_fused_solver_matches_reference(which, unfolds, ncp, worm):
     res = net.run(x, dt, h0=h0)
     for b in range(B):
         want = ref.run(x[b], dt[b], h0[b], unfolds)
-        np.testing.assert_allclose(res.states[b], want, rtol=0, atol=1e-11)
-        np.testing.assert_allclose(res.outputs[b], ref.outputs(want), rtol=0, atol=1e-11)
+        np.testing.assert_allclose(states(res)[b], want, rtol=0, atol=1e-11)
+        np.testing.assert_allclose(outputs(res)[b], ref.outputs(want), rtol=0, atol=1e-11)
 
 
 def test_gap_junctions_enter_the_fused_step(worm):
@@ -63,8 +72,8 @@ def test_gap_junctions_enter_the_fused_step(worm):
     p = LTCParams.initial(worm, seed=1)
     assert p.gap_w.size == worm.electrical.nnz > 0
     x = rng.normal(size=(10, worm.input_matrix().shape[0]))
-    with_gap = LTCNetwork(worm, p).run(x).states
-    without = LTCNetwork(worm, p.replace(gap_w=np.zeros_like(p.gap_w))).run(x).states
+    with_gap = states(LTCNetwork(worm, p).run(x))
+    without = states(LTCNetwork(worm, p.replace(gap_w=np.zeros_like(p.gap_w))).run(x))
     assert np.abs(with_gap - without).max() > 1e-3
 
 
@@ -76,7 +85,7 @@ def test_batch_members_equal_separate_runs(ncp):
     res = net.run(x, times=times)
     for b in range(4):
         single = net.run(x[b], times=times[b])
-        np.testing.assert_array_equal(single.states, res.states[b])
+        np.testing.assert_array_equal(states(single), states(res)[b])
 
 
 def test_splitting_a_sample_into_halves_is_exact_for_the_fused_step(ncp):
@@ -85,8 +94,8 @@ def test_splitting_a_sample_into_halves_is_exact_for_the_fused_step(ncp):
     net6, net3 = LTCNetwork(ncp, ode_unfolds=6, seed=2), LTCNetwork(ncp, ode_unfolds=3, seed=2)
     x = rng.normal(size=(10, 8))
     dt = rng.uniform(0.2, 2.0, 10)
-    whole = net6.run(x, dt).states
-    halves = net3.run(np.repeat(x, 2, axis=0), np.repeat(dt / 2, 2)).states[1::2]
+    whole = states(net6.run(x, dt))
+    halves = states(net3.run(np.repeat(x, 2, axis=0), np.repeat(dt / 2, 2)))[1::2]
     np.testing.assert_allclose(halves, whole, rtol=0, atol=1e-12)
 
 
@@ -164,23 +173,24 @@ def test_readout_between_samples(ncp):
     x = rng.normal(size=(2, 6, 8))
     dt = rng.uniform(0.5, 1.5, (2, 6))
     res = net.run(x, dt, t0=[1.0, 3.0])
+    out = lambda s: net.circuit.model.outputs(net.circuit, s)  # noqa: E731
     # at sample times: the sequence states
-    s, o = res.at(res.t)
-    np.testing.assert_allclose(s, res.states, atol=1e-12)
-    np.testing.assert_allclose(o, res.outputs, atol=1e-12)
+    s = res.at(res.t[:, 1:])["V"]
+    np.testing.assert_allclose(s, states(res), atol=1e-12)
+    np.testing.assert_allclose(out(s), outputs(res), atol=1e-12)
     # at t0: the initial state
-    s0, _ = res.at(np.array([[1.0], [3.0]]))
-    np.testing.assert_array_equal(s0[:, 0], res.h0)
+    s0 = res.at(np.array([[1.0], [3.0]]))["V"]
+    np.testing.assert_array_equal(s0[:, 0], res.y[:, 0])
     # between samples: the state reached after the partial interval with that sample's input
-    tq = res.t[:, 2] - 0.3 * dt[:, 3 - 1]
-    s, o = res.at(tq[:, None])
+    tq = res.t[:, 3] - 0.3 * dt[:, 3 - 1]
+    s = res.at(tq[:, None])["V"]
     for b in range(2):
         part = net.run(x[b, :3], np.r_[dt[b, :2], 0.7 * dt[b, 2]], t0=[1.0, 3.0][b])
-        np.testing.assert_allclose(s[b, 0], part.states[-1], atol=1e-11)
-        np.testing.assert_allclose(o[b, 0], part.outputs[-1], atol=1e-11)
-    with pytest.raises(OutOfSpanError, match="outside the span"):
+        np.testing.assert_allclose(s[b, 0], part.y[-1], atol=1e-11)
+        np.testing.assert_allclose(out(s[b, 0]), part.outputs()[-1], atol=1e-11)
+    with pytest.raises(OutOfSpanError, match="outside the simulated span"):
         res.at(res.t[0, -1] + 1e-9 + 10)
-    with pytest.raises(OutOfSpanError, match="outside the span"):
+    with pytest.raises(OutOfSpanError, match="outside the simulated span"):
         res.at(0.5)
 
 
@@ -191,20 +201,20 @@ def test_tau_sys_is_cm_over_total_conductance(worm):
     x = rng.normal(size=(5, p.input_w.size))
     res = net.run(x)
     ref = LTCReference(worm, p)
-    tau = res.tau_sys()
-    assert tau.shape == res.states.shape
+    tau = tau_sys(res)[1:]
+    assert tau.shape == states(res).shape
     for t in range(5):
-        want = p.cm / ref.total_conductance(res.states[t], x[t])
+        want = p.cm / ref.total_conductance(states(res)[t], x[t])
         np.testing.assert_allclose(tau[t], want, rtol=1e-12)
     assert np.all(tau <= p.cm / p.gleak + 1e-12)  # synapses only shorten the time constant
     # the same on bare arrays (e.g. states from the engine's solvers), inputs broadcast
     from circuitsim.liquid import ltc_tau_sys
 
-    np.testing.assert_allclose(ltc_tau_sys(worm, p, res.states, x), tau, rtol=1e-14)
-    np.testing.assert_allclose(ltc_tau_sys(worm, p, res.states[:2], x[0]),
-                               [p.cm / ref.total_conductance(res.states[i], x[0]) for i in range(2)], rtol=1e-12)
+    np.testing.assert_allclose(ltc_tau_sys(worm, p, states(res), x), tau, rtol=1e-14)
+    np.testing.assert_allclose(ltc_tau_sys(worm, p, states(res)[:2], x[0]),
+                               [p.cm / ref.total_conductance(states(res)[i], x[0]) for i in range(2)], rtol=1e-12)
     with pytest.raises(InputError, match="states must end with 21 neurons"):
-        ltc_tau_sys(worm, p, res.states[:, :3], x)
+        ltc_tau_sys(worm, p, states(res)[:, :3], x)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -218,7 +228,7 @@ def test_states_stay_within_the_proven_bounds(scale, dt, seed, unfolds):
     net = LTCNetwork(wiring, p, ode_unfolds=unfolds)
     x = rng.choice([-1.0, 1.0], size=(2, 8, p.input_w.size)) * scale * rng.uniform(0, 1, (2, 8, p.input_w.size))
     h0 = rng.uniform(lo, hi, (2, wiring.n))
-    s = net.run(x, dt, h0=h0).states
+    s = states(net.run(x, dt, h0=h0))
     assert np.isfinite(s).all()
     assert s.min() >= lo - 1e-12 and s.max() <= hi + 1e-12
 
@@ -313,11 +323,11 @@ def test_asymmetric_gap_junctions_rejected(worm):
 
 def test_result_access_by_neuron_name(ncp):
     res = LTCNetwork(ncp, seed=0).run(np.ones((3, 8)))
-    np.testing.assert_array_equal(res["motor0"], res.states[:, 0])
+    np.testing.assert_array_equal(res.neuron("motor0"), res.y[:, 0])
     with pytest.raises(connectome.UnknownNeuronError):
-        res["motorX"]
+        res.neuron("motorX")
     with pytest.raises(ParameterError, match="LTC networks only"):
         from circuitsim.liquid import CfCNetwork
         from circuitsim.models.cfc import CfCParams
 
-        CfCNetwork(CfCParams.dense(2, 3, backbone_layers=0)).run(np.ones((2, 2))).tau_sys()
+        tau_sys(CfCNetwork(CfCParams.dense(2, 3, backbone_layers=0)).run(np.ones((2, 2))))

@@ -32,6 +32,7 @@ class Buffers(NamedTuple):
 
     y: np.ndarray  # float64 (B, n_state) current state
     t: np.ndarray  # float64 (B,) current time (ms)
+    t_stop: np.ndarray  # float64 (B,) end of each member's span (ms)
     h: np.ndarray  # float64 (B,) next step size (ms); 0 = choose
     seg: np.ndarray  # int64 (B,) current input segment (per member)
     status: np.ndarray  # int64 (B,)
@@ -77,18 +78,23 @@ class StepControl(NamedTuple):
     predictive: bool  # Gustafsson's predictive controller (stiff solvers) instead of the I-controller
 
 
-def new_buffers(y0, n_rec, cap_out, cap_dense, k_dense, t0):
-    """Allocate :class:`Buffers` for initial states `y0` (B, n_state)."""
+def new_buffers(y0, n_rec, cap_out, cap_dense, k_dense, t0, dense_width=None, t_stop=np.inf):
+    """Allocate :class:`Buffers` for initial states `y0` (B, n_state).
+
+    `dense_width` columns of dense output (default `n_rec`; sequence models keep the full state).
+    """
     B = y0.shape[0]
+    width = n_rec if dense_width is None else dense_width
     ctl = np.zeros((B, 5))
     ctl[:, CTL_HCAP] = np.inf
     ctl[:, CTL_ERRACC] = 1.0
     return Buffers(
-        y=np.ascontiguousarray(y0, dtype=np.float64).copy(), t=np.full(B, float(t0)), h=np.zeros(B),
+        y=np.ascontiguousarray(y0, dtype=np.float64).copy(), t=np.array(np.broadcast_to(t0, (B,)), dtype=np.float64),
+        t_stop=np.array(np.broadcast_to(t_stop, (B,)), dtype=np.float64), h=np.zeros(B),
         seg=np.zeros(B, np.int64), status=np.full(B, RUNNING, np.int64), ctl=ctl,
         cnt=np.zeros((B, N_CNT), np.int64),
         out_t=np.zeros((B, cap_out)), out_y=np.zeros((B, cap_out, n_rec)), n_out=np.zeros(B, np.int64),
-        dense_t=np.zeros((B, cap_dense + 1)), dense_c=np.zeros((B, cap_dense, k_dense, n_rec)),
+        dense_t=np.zeros((B, cap_dense + 1)), dense_c=np.zeros((B, cap_dense, k_dense, width)),
         n_dense=np.zeros(B, np.int64), stats=np.zeros((B, N_STATS), np.int64),
         fail_t=np.full(B, np.nan), fail_i=np.full(B, -1, np.int64),
     )

@@ -35,13 +35,14 @@ from typing import NamedTuple
 import math
 
 import numpy as np
-from numba import prange
 
 from ._cache import kernel
+from .dispatch import implements
+from .loop import block_step, block_workspace
 
 from .ltc import _sigmoid
 
-__all__ = ["CfCKernelParams", "cfc_sequence", "MODE_DEFAULT", "MODE_NO_GATE", "MODE_PURE"]
+__all__ = ["CfCKernelParams", "ClosedFormConfig", "MODE_DEFAULT", "MODE_NO_GATE", "MODE_PURE"]
 
 MODE_DEFAULT = 0
 MODE_NO_GATE = 1
@@ -77,6 +78,7 @@ class CfCKernelParams(NamedTuple):
     sp_ptr: np.ndarray  # int64 (n + 1,) synapses of each neuron (layer order)
     sp_row: np.ndarray  # int64 (nnz,) row within the layer's sources
     sp_w: np.ndarray  # (nnz, heads) weights [ff1, ff2, time_a, time_b] of each synapse
+    n_in: int  # input channels
 
 
 @kernel(inline="always")
@@ -179,163 +181,139 @@ def _transposed(a):
     return out
 
 
+class ClosedFormConfig(NamedTuple):
+    """Kernel configuration of the CfC closed form as a step of the sample loop."""
+
+    block: int  # members advanced together (0: every member of a thread's group)
+
+
+class CfCWork(NamedTuple):
+    zT: np.ndarray  # (n_in + n, m): inputs of this sample, then neuron states (feature-major)
+    x: np.ndarray  # view zT[:n_in]
+    v: np.ndarray  # view zT[n_in:]
+    kin: np.ndarray  # int64 (L,) rows of each layer's head matrices
+    wt: np.ndarray  # transposed head weights, layer by layer (heads * m_l, kin_l)
+    wc_ptr: np.ndarray  # int64 (L + 1,)
+    bc_ptr: np.ndarray  # int64 (L + 1,)
+    wc: np.ndarray  # merged heads [ff1 | ff2 | time_a * t + time_b] (3 m_l, kin_l) for a shared elapsed time
+    bc: np.ndarray  # float64 merged biases
+    bw0T: np.ndarray  # first backbone layer, transposed
+    bwT: np.ndarray  # further backbone layers, transposed
+    last_ts: np.ndarray  # float64 (1,) elapsed time the merged heads were built for (-1: none)
+
+
+@implements(block_workspace, ClosedFormConfig)
 @kernel
-def _cfc_block(p, x, dt, h0, states, b0, b1):
-    """Run batch members ``b0 .. b1 - 1`` of a CfC network over their sequences.
-
-    Works feature-major: the state buffer ``zT`` is (n_in + n, B) (input channels at
-    this step, then neuron states) and every product is ``W.T @ X.T`` with the
-    transposed head weights (cols, k) prepared once, which OpenBLAS runs markedly
-    faster than ``X @ W`` in float32 for a few dozen batch members.
-
-    Parameters
-    ----------
-    p : CfCKernelParams
-    x : (B, T, n_in) array, dtype of the weights
-    dt : float64 (B, T)
-        Elapsed time before each sample (> 0, validated by the caller).
-    h0 : (B, n) array
-        State before the first sample.
-    states : (B, T, n) array
-        Output buffer.
-
-    Returns
-    -------
-    int
-        0, or 1 if a state became non-finite.
-    """
-    _, T, n_in = x.shape
-    B = b1 - b0
-    n = h0.shape[1]
+def cfc_workspace(S, p, n, m):
+    """Transposed head weights (prepared once per block), state buffer of `m` members."""
+    n_in = p.n_in
     L = p.layer_ptr.shape[0] - 1
     dtype = p.weights.dtype
     pure = p.mode == MODE_PURE
     heads = 1 if pure else 4
     backbone = p.bb_w0.shape[1] > 0
-    zT = np.empty((n_in + n, B), dtype)
-    for j in range(n):
-        for b in range(B):
-            zT[n_in + j, b] = h0[b0 + b, j]
-    # transposed head weights (heads * m, k) and merged ones [ff1 | ff2 | time_a * t + time_b]
-    # (3m, k) for steps with a shared elapsed time
+    zT = np.zeros((n_in + n, m), dtype)
     wc_ptr = np.zeros(L + 1, np.int64)
     bc_ptr = np.zeros(L + 1, np.int64)
-    kin = np.empty(L, np.int64)  # rows of each layer's head matrices
+    kin = np.empty(L, np.int64)
     wt = np.empty(p.weights.shape[0], dtype)
     for l in range(L):
-        m = p.layer_ptr[l + 1] - p.layer_ptr[l]
+        ml = p.layer_ptr[l + 1] - p.layer_ptr[l]
         kin[l] = p.bb_w0.shape[1] if backbone else p.src_ptr[l + 1] - p.src_ptr[l]
-        wc_ptr[l + 1] = wc_ptr[l] + kin[l] * 3 * m
-        bc_ptr[l + 1] = bc_ptr[l] + 3 * m
-        W = p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((kin[l], heads * m))
-        wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * m, kin[l]))[:, :] = _transposed(W)
-    wc = np.empty(wc_ptr[L], dtype)
-    bc = np.empty(bc_ptr[L], np.float64)
-    bw0T = _transposed(p.bb_w0)
+        wc_ptr[l + 1] = wc_ptr[l] + kin[l] * 3 * ml
+        bc_ptr[l + 1] = bc_ptr[l] + 3 * ml
+        W = p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((kin[l], heads * ml))
+        wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * ml, kin[l]))[:, :] = _transposed(W)
     bwT = np.empty((p.bb_w.shape[0], p.bb_w.shape[2], p.bb_w.shape[1]), dtype)
     for i in range(p.bb_w.shape[0]):
         bwT[i] = _transposed(p.bb_w[i])
-    last_ts = -1.0
-    status = 0
-    for t in range(T):
-        dtb = dt[b0:b1, t]
-        ts = dtb[0]
-        shared = not pure
-        for b in range(1, B):
-            if dtb[b] != ts:
-                shared = False
-        if shared and ts != last_ts:
-            for l in range(L):
-                m = p.layer_ptr[l + 1] - p.layer_ptr[l]
-                ns = kin[l]
-                WT = wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((4 * m, ns))
-                Wc = wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((3 * m, ns))
-                for q in range(2 * m):
-                    for r in range(ns):
-                        Wc[q, r] = WT[q, r]
-                for q in range(m):
-                    for r in range(ns):
-                        Wc[2 * m + q, r] = WT[2 * m + q, r] * ts + WT[3 * m + q, r]
-                bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
-                bcl = bc[bc_ptr[l]:bc_ptr[l + 1]]
-                for q in range(2 * m):
-                    bcl[q] = bl[q]
-                for q in range(m):
-                    bcl[2 * m + q] = float(bl[2 * m + q]) * ts + float(bl[3 * m + q])
-            last_ts = ts
-        for c in range(n_in):
-            for b in range(B):
-                zT[c, b] = x[b0 + b, t, c]
-        for l in range(L):
-            m = p.layer_ptr[l + 1] - p.layer_ptr[l]
-            s0 = p.src_ptr[l]
-            ns = p.src_ptr[l + 1] - s0
-            src = p.src_index[s0:s0 + ns]
-            neurons = p.layer_neurons[p.layer_ptr[l]:p.layer_ptr[l + 1]]
-            bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
-            if p.layer_sparse[l]:
-                XTs = np.empty((ns, B))
-                for r in range(ns):
-                    for b in range(B):
-                        XTs[r, b] = zT[src[r], b]
-                Gs = np.empty((heads * m, B))
-                _sparse_heads(p, XTs, l, heads, Gs)
-                if pure:
-                    _heads_pure(Gs, bl, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, zT, n_in)
-                else:
-                    _heads_default(Gs, bl, m, dtb, False, ts, p.mode, neurons, zT, n_in)
-                continue
-            XT = np.empty((ns, B), dtype)
-            for r in range(ns):
-                for b in range(B):
-                    XT[r, b] = zT[src[r], b]
-            if backbone:  # dense CfC: a single layer
-                Z = np.dot(bw0T, XT)
-                for k in range(Z.shape[0]):
-                    for b in range(B):
-                        Z[k, b] += p.bb_b0[k]
-                _activate(Z, p.bb_act)
-                for i in range(bwT.shape[0]):
-                    Z = np.dot(bwT[i], Z)
-                    for k in range(Z.shape[0]):
-                        for b in range(B):
-                            Z[k, b] += p.bb_b[i, k]
-                    _activate(Z, p.bb_act)
-                XT = Z
-            if shared:
-                G = np.dot(wc[wc_ptr[l]:wc_ptr[l + 1]].reshape((3 * m, XT.shape[0])), XT)
-                _heads_default(G, bc[bc_ptr[l]:bc_ptr[l + 1]], m, dtb, True, ts, p.mode, neurons, zT, n_in)
-            else:
-                G = np.dot(wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * m, XT.shape[0])), XT)
-                if pure:
-                    _heads_pure(G, bl, m, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, zT, n_in)
-                else:
-                    _heads_default(G, bl, m, dtb, False, ts, p.mode, neurons, zT, n_in)
-        for b in range(B):
-            for j in range(n):
-                v = zT[n_in + j, b]
-                states[b0 + b, t, j] = v
-                if not np.isfinite(v):
-                    status = 1
-    return status
+    return CfCWork(zT, zT[:n_in], zT[n_in:], kin, wt, wc_ptr, bc_ptr, np.empty(wc_ptr[L], dtype),
+                   np.empty(bc_ptr[L], np.float64), _transposed(p.bb_w0), bwT, np.full(1, -1.0))
 
 
-@kernel(parallel=True)
-def cfc_sequence(p, x, dt, h0, states, n_blocks):
-    """Run a CfC network over sequences, batch blocks in parallel (one block per thread).
+@implements(block_step, ClosedFormConfig)
+@kernel
+def cfc_block_step(S, p, ws, dt, m):
+    """One sample interval for `m` members: each layer's heads by one product, then the closed form.
 
-    Every block runs its whole sequence independently (no synchronisation per step);
-    call it with single-threaded BLAS (each block issues its own products).
-    Arguments and return value as :func:`_cfc_block` for the whole batch;
-    `n_blocks` is the number of blocks (``numba.get_num_threads()``).
+    Layers write their neurons into the shared state as soon as they are done, so a later
+    layer sees the new states of earlier layers (ncps's WiredCfCCell for a layered NCP).
     """
-    B = x.shape[0]
-    n_blocks = max(1, min(B, n_blocks))
-    size = (B + n_blocks - 1) // n_blocks
-    status = np.zeros(n_blocks, np.int64)
-    for k in prange(n_blocks):
-        b0 = k * size
-        b1 = min(B, b0 + size)
-        if b1 > b0:
-            status[k] = _cfc_block(p, x, dt, h0, states, b0, b1)
-    return status.max()
+    n_in = ws.x.shape[0]
+    L = p.layer_ptr.shape[0] - 1
+    dtype = p.weights.dtype
+    pure = p.mode == MODE_PURE
+    heads = 1 if pure else 4
+    backbone = p.bb_w0.shape[1] > 0
+    zT = ws.zT
+    dtb = dt[:m]
+    ts = dtb[0]
+    shared = not pure
+    for b in range(1, m):
+        if dtb[b] != ts:
+            shared = False
+    if shared and ts != ws.last_ts[0]:
+        for l in range(L):
+            ml = p.layer_ptr[l + 1] - p.layer_ptr[l]
+            ns = ws.kin[l]
+            WT = ws.wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((4 * ml, ns))
+            Wc = ws.wc[ws.wc_ptr[l]:ws.wc_ptr[l + 1]].reshape((3 * ml, ns))
+            for q in range(2 * ml):
+                for r in range(ns):
+                    Wc[q, r] = WT[q, r]
+            for q in range(ml):
+                for r in range(ns):
+                    Wc[2 * ml + q, r] = WT[2 * ml + q, r] * ts + WT[3 * ml + q, r]
+            bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
+            bcl = ws.bc[ws.bc_ptr[l]:ws.bc_ptr[l + 1]]
+            for q in range(2 * ml):
+                bcl[q] = bl[q]
+            for q in range(ml):
+                bcl[2 * ml + q] = float(bl[2 * ml + q]) * ts + float(bl[3 * ml + q])
+        ws.last_ts[0] = ts
+    for l in range(L):
+        ml = p.layer_ptr[l + 1] - p.layer_ptr[l]
+        s0 = p.src_ptr[l]
+        ns = p.src_ptr[l + 1] - s0
+        src = p.src_index[s0:s0 + ns]
+        neurons = p.layer_neurons[p.layer_ptr[l]:p.layer_ptr[l + 1]]
+        bl = p.bias[p.b_ptr[l]:p.b_ptr[l + 1]]
+        if p.layer_sparse[l]:
+            XTs = np.empty((ns, m))
+            for r in range(ns):
+                for b in range(m):
+                    XTs[r, b] = zT[src[r], b]
+            Gs = np.empty((heads * ml, m))
+            _sparse_heads(p, XTs, l, heads, Gs)
+            if pure:
+                _heads_pure(Gs, bl, ml, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, zT, n_in)
+            else:
+                _heads_default(Gs, bl, ml, dtb, False, ts, p.mode, neurons, zT, n_in)
+            continue
+        XT = np.empty((ns, m), dtype)
+        for r in range(ns):
+            for b in range(m):
+                XT[r, b] = zT[src[r], b]
+        if backbone:  # dense CfC: a single layer
+            Z = np.dot(ws.bw0T, XT)
+            for k in range(Z.shape[0]):
+                for b in range(m):
+                    Z[k, b] += p.bb_b0[k]
+            _activate(Z, p.bb_act)
+            for i in range(ws.bwT.shape[0]):
+                Z = np.dot(ws.bwT[i], Z)
+                for k in range(Z.shape[0]):
+                    for b in range(m):
+                        Z[k, b] += p.bb_b[i, k]
+                _activate(Z, p.bb_act)
+            XT = Z
+        if shared:
+            G = np.dot(ws.wc[ws.wc_ptr[l]:ws.wc_ptr[l + 1]].reshape((3 * ml, XT.shape[0])), XT)
+            _heads_default(G, ws.bc[ws.bc_ptr[l]:ws.bc_ptr[l + 1]], ml, dtb, True, ts, p.mode, neurons, zT, n_in)
+        else:
+            G = np.dot(ws.wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * ml, XT.shape[0])), XT)
+            if pure:
+                _heads_pure(G, bl, ml, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, zT, n_in)
+            else:
+                _heads_default(G, bl, ml, dtb, False, ts, p.mode, neurons, zT, n_in)
+    return 0

@@ -36,10 +36,11 @@ from numba import prange
 from ._cache import kernel
 from .dispatch import implements, rhs
 from .jacobian import jac_values
+from .loop import block_step, block_workspace
 
 __all__ = [
     "LTCKernelParams",
-    "ltc_sequence",
+    "FusedLTCConfig",
     "ltc_vector_field",
     "ltc_total_conductance",
 ]
@@ -174,60 +175,46 @@ def _fused_block(p, v, vn, sn, sd, fac, m, unfolds, num, den):
                 v[j, q] = vn[j, q]
 
 
-@kernel(parallel=True)
-def ltc_sequence(p, x, dt, h0, unfolds, states):
-    """Run the fused LTC solver over sequences, every batch member independently.
+class FusedLTCConfig(NamedTuple):
+    """Kernel configuration of the fused LTC step in the sample loop."""
 
-    Parameters
-    ----------
-    p : LTCKernelParams
-    x : float64 (B, T, n_in)
-        Raw inputs (the input mapping is applied here).
-    dt : float64 (B, T)
-        Elapsed time before each sample, > 0 (validated by the caller).
-    h0 : float64 (B, n)
-        State before the first sample.
-    unfolds : int
-        Sub-steps per sample (ncps ``ode_unfolds``).
-    states : float64 (B, T, n)
-        Output buffer: state after each sample.
+    block: int  # members advanced together (SIMD lanes)
+    unfolds: int  # semi-implicit sub-steps per sample
 
-    Returns
-    -------
-    int
-        0, or 1 if a state became non-finite.
-    """
-    B, T, n_in = x.shape
-    n = h0.shape[1]
-    n_blocks = (B + _BLOCK - 1) // _BLOCK
-    status = np.zeros(n_blocks, np.int64)
-    for blk in prange(n_blocks):
-        b0 = blk * _BLOCK
-        m = min(_BLOCK, B - b0)
-        v = np.empty((n, _BLOCK))
-        vn = np.empty((n, _BLOCK))
-        sn = np.empty((n, _BLOCK))
-        sd = np.empty((n, _BLOCK))
-        u = np.empty((n_in, _BLOCK))
-        fac = np.empty(_BLOCK)
-        num = np.empty(_BLOCK)
-        den = np.empty(_BLOCK)
-        for j in range(n):
-            for q in range(m):
-                v[j, q] = h0[b0 + q, j]
-        for t in range(T):
-            for q in range(m):
-                fac[q] = unfolds / dt[b0 + q, t]
-                for c in range(n_in):
-                    u[c, q] = x[b0 + q, t, c] * p.input_w[c] + p.input_b[c]
-            _sensory_block(p, u, m, sn, sd)
-            _fused_block(p, v, vn, sn, sd, fac, m, unfolds, num, den)
-            for q in range(m):
-                for j in range(n):
-                    states[b0 + q, t, j] = v[j, q]
-                    if not np.isfinite(v[j, q]):
-                        status[blk] = STATUS_NONFINITE
-    return status.max()
+
+class FusedLTCWork(NamedTuple):
+    v: np.ndarray  # (n, m) state
+    x: np.ndarray  # (n_in, m) raw input of this sample
+    vn: np.ndarray  # (n, m)
+    sn: np.ndarray  # (n, m) sensory sum g E
+    sd: np.ndarray  # (n, m) sensory sum g
+    u: np.ndarray  # (n_in, m) mapped input
+    fac: np.ndarray  # (m,)
+    num: np.ndarray  # (m,)
+    den: np.ndarray  # (m,)
+
+
+@implements(block_workspace, FusedLTCConfig)
+@kernel
+def fused_workspace(S, p, n, m):
+    dtype = p.cm.dtype
+    n_in = p.input_w.shape[0]
+    return FusedLTCWork(np.zeros((n, m), dtype), np.zeros((n_in, m), dtype), np.zeros((n, m), dtype),
+                        np.zeros((n, m), dtype), np.zeros((n, m), dtype), np.zeros((n_in, m), dtype),
+                        np.zeros(m, dtype), np.zeros(m, dtype), np.zeros(m, dtype))
+
+
+@implements(block_step, FusedLTCConfig)
+@kernel
+def fused_block_step(S, p, ws, dt, m):
+    """``S.unfolds`` fused semi-implicit sub-steps of ``dt / unfolds`` (the input held over the interval)."""
+    for q in range(m):
+        ws.fac[q] = S.unfolds / dt[q]
+        for c in range(ws.x.shape[0]):
+            ws.u[c, q] = ws.x[c, q] * p.input_w[c] + p.input_b[c]
+    _sensory_block(p, ws.u, m, ws.sn, ws.sd)
+    _fused_block(p, ws.v, ws.vn, ws.sn, ws.sd, ws.fac, m, S.unfolds, ws.num, ws.den)
+    return 0
 
 
 @kernel

@@ -122,6 +122,8 @@ class Model(ABC):
         The model's :class:`ModelParams` subclass.
     input_units : str
         Unit of the external drive (``"pA"`` for current-driven models).
+    has_vector_field : bool
+        False for closed-form models (CfC), which only sequence solvers step.
     """
 
     name: ClassVar[str] = ""
@@ -129,6 +131,7 @@ class Model(ABC):
     state_units: ClassVar[tuple] = ()
     params_type: ClassVar[type] = ModelParams
     input_units: ClassVar[str] = "pA"
+    has_vector_field: ClassVar[bool] = True
 
     # -- required -----------------------------------------------------------------
     @abstractmethod

@@ -34,9 +34,9 @@ import dataclasses
 import numpy as np
 
 from ..errors import ParameterError
-from .base import check_array
+from .base import Model, check_array, register_model
 
-__all__ = ["CfCLayer", "CfCParams", "MODES", "ACTIVATIONS"]
+__all__ = ["CfC", "CfCLayer", "CfCParams", "MODES", "ACTIVATIONS"]
 
 MODES = {"default": 0, "no_gate": 1, "pure": 2}
 ACTIVATIONS = {"lecun_tanh": 0, "tanh": 1, "relu": 2, "silu": 3, "gelu": 4}
@@ -383,7 +383,7 @@ class CfCParams:
             i64(b_ptr), c(np.concatenate(bs)),
             c(self.w_tau[neurons] if pure else np.zeros(0)), c(self.A[neurons] if pure else np.zeros(0)),
             ACTIVATIONS[self.activation], c(w0), c(b0), c(bw), c(bb),
-            i64(sparse_flags), i64(sp_ptr), i64(sp_row), c(sp_w.reshape(-1, len(heads_))),
+            i64(sparse_flags), i64(sp_ptr), i64(sp_row), c(sp_w.reshape(-1, len(heads_))), int(self.n_inputs),
         )
 
     # -- persistence ---------------------------------------------------------------------
@@ -470,3 +470,52 @@ def wiring_layers(wiring, layers=None) -> list:
     if any(g.size == 0 for g in groups):
         raise ParameterError("layers must not be empty")
     return groups
+
+
+@register_model
+class CfC(Model):
+    """The CfC network as a model of the engine (``Circuit(wiring, "cfc", CfCParams...)``).
+
+    Not an ODE: its state between samples is its closed form, stepped by
+    :class:`~circuitsim.solvers.sequence.ClosedForm`. The input ``u`` has one column
+    per input channel of the wiring.
+    """
+
+    name = "cfc"
+    state_names = ("h",)
+    state_units = ("1",)
+    params_type = CfCParams
+    input_units = "1"
+    has_vector_field = False
+
+    def default_params(self, wiring) -> CfCParams:
+        return CfCParams.wired(wiring)
+
+    def bind(self, params, wiring) -> CfCParams:
+        params = super().bind(params, wiring)
+        if params.n_neurons != wiring.n or params.n_inputs != len(wiring.input_channels):
+            raise ParameterError(f"params are for {params.n_neurons} neurons and {params.n_inputs} inputs, "
+                                 f"the wiring has {wiring.n} and {len(wiring.input_channels)}")
+        return params
+
+    def input_names(self, wiring) -> tuple:
+        return tuple(wiring.input_channels)
+
+    def kernel_params(self, circuit):
+        return circuit.params.kernel_params(np.float64)
+
+    def default_solver(self):
+        from ..solvers.sequence import ClosedForm
+
+        return ClosedForm()
+
+    def missing_stiff_hooks(self, linear: str = "auto") -> str:
+        return "CfC is a closed form, not an ODE (use ClosedForm)"
+
+    def outputs(self, circuit, states):
+        """Read-out neurons, then the optional linear projection (over the last axis of `states`)."""
+        p = circuit.params
+        y = np.asarray(states)[..., p.readout]
+        if p.proj_w is not None:
+            y = y @ p.proj_w + p.proj_b
+        return y

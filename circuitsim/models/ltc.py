@@ -317,6 +317,16 @@ class LTC(Model):
     def kernel_params(self, circuit):
         return kernel_params_for(circuit.params, circuit.wiring)
 
+    def default_solver(self):
+        """Sequences of samples use ncps's fused step; other drives Dopri5 (set ``solver=`` to choose)."""
+        return None
+
+    def outputs(self, circuit, states):
+        """``(states @ R) * output_w + output_b`` over the last axis (``R = wiring.output_matrix()``)."""
+        R = circuit.wiring.output_matrix().toarray()   # (n, n_out), small: works on any leading axes
+        p = circuit.params
+        return (np.asarray(states) @ R) * p.output_w + p.output_b
+
     def jacobian_pattern(self, kp):
         """The diagonal, one entry (post, pre) per synapse, one per gap-junction entry (kernel order)."""
         n = kp.cm.shape[0]

@@ -64,6 +64,24 @@ def get_solver(solver, default=None) -> "Solver":
     raise ParameterError(f"solver must be a Solver instance or name, got {type(solver).__name__}")
 
 
+def solver_from_description(d: dict) -> "Solver":
+    """Rebuild a solver from :meth:`Solver.describe` (as stored in results)."""
+    import numpy as np
+
+    d = dict(d)
+    name = d.pop("name", None)
+    if name not in _SOLVERS:
+        import circuitsim.solvers  # noqa: F401  (registers the shipped solvers)
+    if name not in _SOLVERS:
+        raise ParameterError(f"unknown solver {name!r} in the result's description")
+    cls = _SOLVERS[name]
+    fields = {f.name for f in dataclasses.fields(cls)}
+    kw = {k: v for k, v in d.items() if k in fields}
+    if "dtype" in kw:
+        kw["dtype"] = np.dtype(kw["dtype"])
+    return cls(**kw)
+
+
 def positive(name, value, allow_inf=False) -> float:
     """`value` as a float > 0 (finite unless `allow_inf`), else :class:`ParameterError`."""
     if isinstance(value, bool):
@@ -171,6 +189,8 @@ class Job:
     t_span: tuple
     max_bytes: float = float("inf")
     progress: Any = None
+    t_start: Any = None  # float64 (B,): each member's start time, when members start apart (sequences)
+    t_stop: Any = None  # float64 (B,): each member's end time
 
     @property
     def batch_size(self) -> int:
@@ -206,6 +226,13 @@ class Solver(ABC):
 
     def check(self, circuit, t_span) -> None:
         """Validate the solver against a circuit and span (before any compiled code)."""
+        self.check_vector_field(circuit)
+
+    def check_vector_field(self, circuit) -> None:
+        """ODE solvers need a vector field: closed-form models (CfC) have none."""
+        if not circuit.model.has_vector_field:
+            raise ParameterError(f"the {circuit.model.name!r} model is a closed form, not an ODE: {type(self).__name__} "
+                                 f"cannot step it; use {type(circuit.model.default_solver()).__name__}()")
 
     def expected_steps(self, job: Job) -> int | None:
         """Steps per member if known in advance (for memory checks)."""

@@ -23,7 +23,9 @@ import time
 
 import numpy as np
 
-__all__ = ["run_loop", "interrupt_guard"]
+from ..errors import ParameterError
+
+__all__ = ["run_loop", "interrupt_guard", "progress_reporter"]
 
 #: wall time (s) aimed at per chunk of compiled work
 CHUNK_SECONDS = 0.1
@@ -80,6 +82,22 @@ def _pool(workers):
         yield pool
 
 
+def _groups(B, threads, block):
+    """Member ranges run as one task: several per thread (uneven members balance out), whole blocks."""
+    if threads <= 1 or B <= 1:
+        return [(0, B)]
+    if block == 0:          # one group per thread (each issues its own matrix products)
+        n = min(B, threads)
+    else:
+        n = max(1, min(4 * threads, B // block))
+    edges = np.linspace(0, B, n + 1)
+    if block > 1:
+        edges = np.minimum(np.round(edges / block) * block, B)
+        edges[-1] = B
+    edges = np.unique(edges.round().astype(int))
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
 def _capacities(job, expected_steps):
     rec = job.rec
     guess = expected_steps if expected_steps is not None else 256
@@ -90,12 +108,12 @@ def _capacities(job, expected_steps):
 
 def _used_bytes(buf, rec) -> float:
     n_rec = buf.out_y.shape[2]
-    K = buf.dense_c.shape[2]
+    _, _, K, width = buf.dense_c.shape
     out = 0.0 if rec.use_saveat else float(buf.n_out.sum()) * 8.0 * (n_rec + 1)
-    return out + float(buf.n_dense.sum()) * 8.0 * (K * n_rec + 1)
+    return out + float(buf.n_dense.sum()) * 8.0 * (K * width + 1)
 
 
-def run_loop(job, S, k_rows: int, expected_steps):
+def run_loop(job, S, k_rows: int, expected_steps, *, kernel=None, P=None, dense_width=None, block=1):
     """Integrate every member of `job` with solver configuration `S`.
 
     Parameters
@@ -107,6 +125,15 @@ def run_loop(job, S, k_rows: int, expected_steps):
         Rows of dense output per step.
     expected_steps : int or None
         Steps per member when known in advance (sizes the buffers once).
+    kernel : compiled function, optional
+        The loop: :func:`~circuitsim._kernels.loop.run_members` (default) or, for
+        sequence models, :func:`~circuitsim._kernels.loop.run_blocks`.
+    P : kernel parameters, optional
+        Instead of ``job.P``.
+    dense_width : int, optional
+        Columns of the dense output (default: the recorded entries).
+    block : int
+        Members a task must keep together (0: split the batch once per thread).
 
     Returns
     -------
@@ -116,26 +143,27 @@ def run_loop(job, S, k_rows: int, expected_steps):
     from .._kernels.buffers import FULL, INTERRUPTED, OUT_OF_MEMORY, RUNNING, grow, new_buffers
     from .._kernels.loop import run_members
 
+    run = run_members if kernel is None else kernel
+    P = job.P if P is None else P
     rec = job.rec
     t0, t1 = job.t_span
     cap_out, cap_dense = _capacities(job, expected_steps)
-    buf = new_buffers(job.y0, job.n_rec, cap_out, cap_dense, k_rows, t0)
+    buf = new_buffers(job.y0, job.n_rec, cap_out, cap_dense, k_rows, t0 if job.t_start is None else job.t_start,
+                      dense_width, t1 if job.t_stop is None else job.t_stop)
     budget = 64 if expected_steps is None else int(min(max(expected_steps, 1), 64))
     first = True
     started = time.perf_counter()
     B = buf.y.shape[0]
-    workers = min(B, _n_threads())
-    # groups of members per task: several per thread, so uneven members balance out
-    bounds = np.linspace(0, B, min(B, 4 * workers) + 1).round().astype(int) if workers > 1 else np.array([0, B])
-    groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    with interrupt_guard() as flag, _pool(workers) as pool:
+    groups = _groups(B, _n_threads(), block)
+    workers = len(groups) if len(groups) > 1 else 1
+    with interrupt_guard() as flag, _pool(min(workers, _n_threads())) as pool:
         while True:
             tic = time.perf_counter()
             if pool is None:
-                run_members(job.P, S, job.table, rec, buf, budget, 0, B)
+                run(P, S, job.table, rec, buf, budget, 0, B)
             else:
-                args = (job.P, S, job.table, rec, buf, budget)
-                list(pool.map(lambda g: run_members(*args, g[0], g[1]), groups))
+                args = (P, S, job.table, rec, buf, budget)
+                list(pool.map(lambda g: run(*args, g[0], g[1]), groups))
             elapsed = time.perf_counter() - tic
             status = buf.status
             live = (status == RUNNING) | (status == FULL)
@@ -149,8 +177,8 @@ def run_loop(job, S, k_rows: int, expected_steps):
             if (status == FULL).any():
                 cap_out = buf.out_t.shape[1] if rec.use_saveat else 2 * buf.out_t.shape[1]
                 cap_dense = 2 * buf.dense_c.shape[1] if rec.dense else 0
-                n_rec = buf.out_y.shape[2]
-                nbytes = 8.0 * buf.y.shape[0] * (cap_out * (n_rec + 1) + cap_dense * (k_rows * n_rec + 1))
+                n_rec, width = buf.out_y.shape[2], buf.dense_c.shape[3]
+                nbytes = 8.0 * buf.y.shape[0] * (cap_out * (n_rec + 1) + cap_dense * (k_rows * width + 1))
                 if nbytes > job.max_bytes:
                     status[status == FULL] = OUT_OF_MEMORY
                     break
@@ -170,3 +198,42 @@ def run_loop(job, S, k_rows: int, expected_steps):
                 budget = int(min(max(target, budget / 4, 1), budget * 8, 1 << 40))
             first = False
     return buf
+
+
+class progress_reporter:
+    """A progress callback for the time loop: a tqdm bar shown after one second, or the user's callable."""
+
+    def __init__(self, progress):
+        if not (progress is True or progress is False or progress is None or callable(progress)):
+            raise ParameterError(f"progress must be True, False or a callable, got {progress!r}")
+        self.user = progress if callable(progress) and progress is not True else None
+        self.enabled = progress is True
+        self.bar = None
+        self.start = None
+
+    def __enter__(self):
+        if self.user is None and not self.enabled:
+            return None
+        import time
+
+        self.start = time.perf_counter()
+        return self
+
+    def __call__(self, fraction: float) -> None:
+        if self.user is not None:
+            self.user(fraction)
+            return
+        import time
+
+        if self.bar is None and time.perf_counter() - self.start > 1.0:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=1000, unit="‰", desc="simulating", leave=False)
+        if self.bar is not None:
+            self.bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
+            self.bar.refresh()
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False

@@ -54,6 +54,7 @@ class _Explicit(Solver):
         return self._tableau().dense_rows
 
     def check(self, circuit, t_span) -> None:
+        self.check_vector_field(circuit)
         dt = getattr(self, "dt", None)
         if dt is not None and (t_span[1] - t_span[0]) / dt > MAX_FIXED_STEPS:
             raise ParameterError(f"dt={dt!r} ms would need about {(t_span[1] - t_span[0]) / dt:.3g} steps over the "

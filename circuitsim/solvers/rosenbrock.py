@@ -247,6 +247,7 @@ class Rosenbrock(Solver):
         return self.tableau.dense_rows
 
     def check(self, circuit, t_span) -> None:
+        self.check_vector_field(circuit)
         model = circuit.model
         missing = model.missing_stiff_hooks(self.linear)
         if missing:
