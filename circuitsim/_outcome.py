@@ -73,10 +73,10 @@ def check_sample_drive(table, B: int) -> None:
         raise InputError(f"sequence solvers advance every batch member sample by sample: all members need the same "
                          f"number of samples, got {sorted(set((counts + 1).tolist()))}")
     lo, hi = table.seg_lo, table.seg_hi
-    sizes = hi - lo + 1
-    first = np.repeat(lo, sizes)                                          # each knot's segment start
-    knots = first + np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    changing = not np.array_equal(table.values[knots], table.values[first])
+    changing = bool((table.values[lo] != table.values[hi]).any())
+    long = np.flatnonzero(hi - lo > 1)                     # segments with inner knots (not held sequences)
+    for s in long:
+        changing = changing or not (table.values[lo[s]:hi[s] + 1] == table.values[lo[s]]).all()
     if changing:
         raise InputError("sequence solvers hold one input value over each sample interval; the drive changes inside "
                          "an interval (use inputs.samples(..., interpolation='next'), constants, steps or pulses)")

@@ -252,6 +252,13 @@ class Samples(Stimulus):
         if self.interpolation not in ("linear", "previous", "next"):
             raise InputError(f"interpolation must be 'linear', 'previous' or 'next', got {self.interpolation!r}")
 
+    def describe(self) -> dict:
+        if self.values.size <= 4096:
+            return super().describe()
+        # a long sequence: its extent, not every value (results stay small)
+        return {"kind": "samples", "neurons": list(self.neurons), "times": [float(self.times[0]), float(self.times[-1])],
+                "values": None, "n_samples": int(len(self.times)), "interpolation": self.interpolation}
+
     def break_times(self) -> np.ndarray:
         # held samples of a sequence model: every sample ends an interval, even without a jump
         return self.times if self.interpolation == "next" else np.zeros(0)
@@ -396,6 +403,28 @@ def _channel_index(channels, wiring):
     return index
 
 
+def _held_sequence(drive, channels, span):
+    """Knots of a drive that is one sequence of held samples on every channel (fast path), else None.
+
+    Sample ``j`` is held over ``(t[j-1], t[j]]``: a jump at every sample time but the last.
+    """
+    if len(drive.stimuli) != 1:
+        return None
+    s = drive.stimuli[0]
+    if not (isinstance(s, Samples) and s.interpolation == "next" and tuple(s.neurons) == tuple(channels)):
+        return None
+    t = s.times
+    if not (span[0] < t[0] and t[-1] <= span[1]) or (t[-1] < span[1]):
+        return None
+    v = np.broadcast_to(s.values, (len(t), len(channels)))
+    T = len(t)
+    times = np.repeat(t, 2)[:-1]                         # t0 t0 t1 t1 ... t_{T-1}
+    values = np.empty((2 * T - 1, len(channels)))
+    values[0::2] = v                                     # left limits (and the last knot)
+    values[1::2] = v[1:]                                 # right limits: the next sample
+    return times, values, t[:-1].copy()
+
+
 def build_table(drives, channels, wiring, t_span):
     """Compile one drive per batch member into an :class:`InputTable`.
 
@@ -415,7 +444,8 @@ def build_table(drives, channels, wiring, t_span):
     offset = 0
     spans = t_span if np.ndim(t_span) == 2 else [t_span] * len(drives)
     for d, span in zip(drives, spans):
-        t, v, b = as_drive(d)._table(channels, wiring, tuple(span))
+        held = _held_sequence(as_drive(d), channels, span)
+        t, v, b = held if held is not None else as_drive(d)._table(channels, wiring, tuple(span))
         # segments: split the knot list at each duplicated (jump) time
         dup = np.flatnonzero(np.diff(t) == 0)  # knot dup[i] is the left limit, dup[i] + 1 the right limit
         lo = np.r_[0, dup + 1] + offset
@@ -431,3 +461,27 @@ def build_table(drives, channels, wiring, t_span):
     return InputTable(c(np.concatenate(times), dtype=np.float64), c(np.vstack(values), dtype=np.float64),
                       c(np.concatenate(seg_lo), dtype=np.int64), c(np.concatenate(seg_hi), dtype=np.int64),
                       c(np.concatenate(breaks), dtype=np.float64), np.array(bptr, dtype=np.int64))
+
+
+def held_sequence_table(times, values):
+    """The kernel table of sample sequences held over the intervals that end at each sample (vectorised).
+
+    Equivalent to what :func:`build_table` makes from ``samples(channels, times[b], values[b],
+    interpolation="next")`` over the span ``(t0_b, times[b, -1])``, for a whole batch at once.
+
+    Parameters
+    ----------
+    times : float64 (B, T)
+        Strictly increasing sample times per member.
+    values : float64 (B, T, n_in)
+        Samples in channel order.
+    """
+    from ._kernels.inputs import InputTable
+
+    B, T = times.shape
+    n_in = values.shape[2]
+    # one knot per segment (its held value): segment j of member b is knot b T + j
+    idx = np.arange(B * T, dtype=np.int64)
+    c = np.ascontiguousarray
+    return InputTable(c(times.reshape(-1), dtype=np.float64), c(values.reshape(B * T, n_in), dtype=np.float64), idx,
+                      idx.copy(), c(times[:, :-1].reshape(-1)), np.arange(B + 1, dtype=np.int64) * (T - 1))

@@ -213,6 +213,17 @@ def tau_sys(result):
     return out if result.batched else out[0]
 
 
+class _Sequence:
+    """Description of one member's sample sequence (stored in results; the samples themselves are not)."""
+
+    def __init__(self, channels, times, n):
+        self.channels, self.first, self.last, self.n = list(channels), float(times[0]), float(times[-1]), int(n)
+
+    def describe(self) -> list:
+        return [{"kind": "samples", "neurons": self.channels, "times": [self.first, self.last], "values": None,
+                 "n_samples": self.n, "interpolation": "next"}]
+
+
 class _Network:
     """A circuit and a sequence solver, run over (batches of) sample sequences."""
 
@@ -277,14 +288,14 @@ class _Network:
         InputError
             Wrong shapes, channel count, non-finite values, non-positive elapsed times.
         """
-        from . import inputs
-        from .simulate import _run
+        from .inputs import held_sequence_table
+        from .simulate import _run, kernel_ready
 
         x3, dt2, t2, t0v, h, batched = _prepare(self, x, dt, times, t0, h0)
-        channels = list(self.input_channels)
-        drives = [inputs.samples(channels, t2[b], x3[b], interpolation="next") for b in range(x3.shape[0])]
-        return _run([self.circuit], (float(t0v.min()), float(t2[:, -1].max())), drives, self.solver, list(h), record,
-                    None, 1, None, dense, float("inf"), batched, progress, t_start=t0v, t_stop=t2[:, -1].copy())
+        described = [_Sequence(self.input_channels, t2[b], x3.shape[1]) for b in range(x3.shape[0])]
+        return _run([self.circuit], (float(t0v.min()), float(t2[:, -1].max())), described, self.solver, list(h),
+                    record, None, 1, None, dense, float("inf"), batched, progress, t_start=t0v,
+                    t_stop=t2[:, -1].copy(), table=kernel_ready(held_sequence_table(t2, x3)))
 
     def __repr__(self) -> str:
         w = self.circuit.wiring

@@ -197,7 +197,7 @@ def _broadcast(name, items, B):
 
 
 def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched,
-         progress=False, t_start=None, t_stop=None):
+         progress=False, t_start=None, t_stop=None, table=None):
     from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span)
@@ -215,14 +215,18 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
         [ref._check_state(v, "y0") for v in _broadcast("y0", list(y0s), B)])
     solver.check(ref, (t0, t1))
     rec_idx, variables, neurons = _record_index(ref, record, variables)
-    drives = [as_drive(d) for d in inputs]
-    channels = ref.model.input_names(ref.wiring)
-    spans = (t0, t1) if t_start is None else np.column_stack([t_start, t_stop])
-    table = kernel_ready(build_table(drives, channels, ref.wiring, spans))
+    if table is None:
+        drives = [as_drive(d) for d in inputs]
+        channels = ref.model.input_names(ref.wiring)
+        spans = (t0, t1) if t_start is None else np.column_stack([t_start, t_stop])
+        table = kernel_ready(build_table(drives, channels, ref.wiring, spans))
+    else:  # a held-sample table built by the caller (sequence models); `inputs` describe it
+        drives = inputs
     breaks = [table.breaks[table.break_ptr[b]:table.break_ptr[b + 1]] for b in range(B)]
     sequence = getattr(solver, "sequence", False)
     if sequence:
-        check_sample_drive(table, B)
+        if drives is not inputs:  # tables of held sequences are made one value per segment
+            check_sample_drive(table, B)
     elif batched and saveat is None and B > 1:
         same = all(len(x) == len(breaks[0]) and np.array_equal(x, breaks[0]) for x in breaks)
         if not (solver.fixed_step and same):

@@ -229,7 +229,7 @@ def _attach_cache(dispatcher):
 
 
 def kernel(func=None, *, parallel: bool = False, nogil: bool = False, inline: str = "never",
-           error_model: str = "numpy"):
+           error_model: str = "numpy", contract: bool = False):
     """``numba.njit`` with the dependency-aware disk cache of this module.
 
     Use it for every compiled function of the package (and of user models). The
@@ -252,6 +252,8 @@ def kernel(func=None, *, parallel: bool = False, nogil: bool = False, inline: st
     """
     def wrap(fn):
         opts = dict(parallel=parallel, nogil=nogil, error_model=error_model)
+        if contract:
+            opts["fastmath"] = {"contract"}
         if inline != "never":
             opts["inline"] = inline
         disp = njit(**opts)(fn)

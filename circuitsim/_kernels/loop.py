@@ -412,7 +412,8 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
             continue
         ws = block_workspace(S, P, n, m)
         dt = np.zeros(m)
-        u = np.empty(ws.x.shape[0])
+        ends = np.zeros(m)
+        n_in = ws.x.shape[0]
         for q in range(m):
             buf.status[c0 + q] = RUNNING
             for i in range(n):
@@ -425,6 +426,7 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
         done = 0
         j = buf.seg[c0]
         status = RUNNING
+        diverged = False
         while j < n_seg:
             if done >= budget:
                 break
@@ -433,13 +435,11 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 break
             for q in range(m):
                 b = c0 + q
-                seg = tab.break_ptr[b] + b + j
-                start = buf.t[b]
-                end = segment_end(tab, b, j, buf.t_stop[b])
-                dt[q] = end - start
-                input_at(tab, seg, 0.5 * (start + end), u)
-                for c in range(u.shape[0]):
-                    ws.x[c, q] = u[c]
+                ends[q] = segment_end(tab, b, j, buf.t_stop[b])
+                dt[q] = ends[q] - buf.t[b]
+                lo = tab.seg_lo[tab.break_ptr[b] + b + j]    # one held value per segment (checked by the caller)
+                for c in range(n_in):
+                    ws.x[c, q] = tab.values[lo, c]
                 if rec.dense:
                     d = buf.n_dense[b]
                     for i in range(n):
@@ -449,18 +449,16 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
             done += 1
             for q in range(m):
                 b = c0 + q
-                t_new = segment_end(tab, b, j - 1, buf.t_stop[b])
+                t_new = ends[q]
                 buf.t[b] = t_new
-                bad = -1
                 for i in range(n):
-                    v = ws.v[i, q]
-                    buf.y[b, i] = v
-                    if bad < 0 and not np.isfinite(v):
-                        bad = i
-                if bad >= 0 and buf.status[b] == RUNNING:
-                    buf.status[b] = DIVERGED
-                    buf.fail_t[b] = t_new
-                    buf.fail_i[b] = bad
+                    if not np.isfinite(ws.v[i, q]):
+                        if buf.status[b] == RUNNING:
+                            buf.status[b] = DIVERGED
+                            buf.fail_t[b] = t_new
+                            buf.fail_i[b] = i
+                        diverged = True
+                        break
                 if rec.dense:
                     buf.dense_t[b, buf.n_dense[b] + 1] = t_new
                     buf.n_dense[b] += 1
@@ -469,14 +467,10 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                     k = buf.n_out[b]
                     buf.out_t[b, k] = t_new
                     for c in range(n_rec):
-                        buf.out_y[b, k, c] = buf.y[b, rec_idx[c]]
+                        buf.out_y[b, k, c] = ws.v[rec_idx[c], q]
                     buf.n_out[b] = k + 1
                     buf.cnt[b, CNT_SINCE] = 0
                 buf.stats[b, ACCEPTED] += 1
-            diverged = False
-            for q in range(m):
-                if buf.status[c0 + q] == DIVERGED:
-                    diverged = True
             if diverged:  # the block stops together (members stay aligned on the same sample)
                 for q in range(m):
                     if buf.status[c0 + q] == RUNNING:
@@ -484,6 +478,8 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 break
         for q in range(m):
             b = c0 + q
+            for i in range(n):
+                buf.y[b, i] = ws.v[i, q]
             buf.seg[b] = j
             if buf.status[b] == RUNNING:
                 if status == FULL:

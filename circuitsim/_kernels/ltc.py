@@ -78,7 +78,7 @@ class LTCKernelParams(NamedTuple):
 _CLAMP = 40.0  # |z| beyond which the sigmoid is 0 or 1 to 4e-18
 
 
-@kernel(inline="always")
+@kernel(inline="always", contract=True)
 def _sigmoid(z):
     """Logistic sigmoid ``1 / (1 + exp(-z))`` in pure arithmetic (no libm call).
 
@@ -116,7 +116,7 @@ def sigmoid_array(z):
 _BLOCK = 16  # batch members advanced together (SIMD lanes run over them)
 
 
-@kernel
+@kernel(contract=True)
 def _sensory_block(p, u, m, sn, sd):
     """Sensory ``sum g E`` (sn) and ``sum g`` (sd), shapes (n, block), from mapped inputs u (n_in, block)."""
     n = sn.shape[0]
@@ -136,7 +136,7 @@ def _sensory_block(p, u, m, sn, sd):
                 sd[j, q] += a
 
 
-@kernel
+@kernel(contract=True)
 def _fused_block(p, v, vn, sn, sd, fac, m, unfolds, num, den):
     """``unfolds`` semi-implicit sub-steps for a block of members; v (n, block) updated in place.
 
