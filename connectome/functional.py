@@ -10,7 +10,7 @@ pair of wild-type and unc-31 worms; see ``data/README.md``.
 >>> import connectome
 >>> atlas = connectome.functional_atlas("randi2023", strain="wt")
 >>> row = atlas.query("stimulated == 'ADAL' and responding == 'ADEL'").iloc[0]
->>> round(row.dff, 3), round(row.q, 3)
+>>> float(round(row.dff, 3)), float(round(row.q, 3))
 (0.226, 0.03)
 """
 
