@@ -103,7 +103,7 @@ def linear_propagation(wiring, target, gain: float = 0.9) -> Prediction:
     return Prediction("linear propagation", _align(M, wiring, target), signed=True)
 
 
-def hit_rate(target, train_stimulated=None) -> Prediction:
+def hit_rate(target, train_stimulated=None, evidence=None) -> Prediction:
     """How often the responding neuron responded to *other* stimulations.
 
     For the pair (i, j): the fraction of i's measured pairs with ``q < alpha``
@@ -115,9 +115,18 @@ def hit_rate(target, train_stimulated=None) -> Prediction:
     Parameters
     ----------
     target : AtlasTarget
+        The pairs to predict.
     train_stimulated : iterable of str, optional
         Stimulated neurons whose columns may be used (default: all).
+    evidence : AtlasTarget, optional
+        The atlas the rates are counted on (default: `target`); pass the whole
+        atlas when `target` holds only held-out columns.
     """
+    if evidence is not None:
+        full = hit_rate(evidence, train_stimulated)
+        rows = [evidence.responding.index(n) for n in target.responding]
+        cols = [evidence.stimulated.index(n) for n in target.stimulated]
+        return Prediction("hit rate", full.values[np.ix_(rows, cols)], signed=True)
     measured = target.measured
     hits = target.positive.astype(float)
     dff = np.where(measured, target.dff, 0.0)
@@ -163,8 +172,12 @@ def soma_distance(target, positions=None) -> Prediction:
     return Prediction("-soma distance", 1.0 / (1.0 + d), signed=False)
 
 
-def all_baselines(wiring, target, *, positions=None, train_stimulated=None, gain: float = 0.9) -> dict:
-    """Every baseline, by name: direct synapse, -hops, linear propagation, hit rate, -soma distance."""
+def all_baselines(wiring, target, *, positions=None, train_stimulated=None, evidence=None,
+                  gain: float = 0.9) -> dict:
+    """Every baseline, by name: direct synapse, -hops, linear propagation, hit rate, -soma distance.
+
+    `train_stimulated` and `evidence` are passed to :func:`hit_rate`.
+    """
     preds = [direct_synapse(wiring, target), hops(wiring, target), linear_propagation(wiring, target, gain),
-             hit_rate(target, train_stimulated), soma_distance(target, positions)]
+             hit_rate(target, train_stimulated, evidence), soma_distance(target, positions)]
     return {p.name: p for p in preds}

@@ -95,8 +95,7 @@ def matrices(target, predicted, *, ax=None, order: str = "class", significant_on
     fig, axes = _new_axes(2, ax, (13, 6))
     import matplotlib as mpl
 
-    cmap = mpl.colormaps["RdBu_r"].copy()
-    cmap.set_bad("0.85")
+    cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="0.85")
     for a, mat, label, unit in ((axes[0], measured, f"measured ({target.label})", "dF/F"),
                                 (axes[1], pred, title, "response")):
         m = mat[np.ix_(ri, ci)]

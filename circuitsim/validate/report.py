@@ -233,8 +233,8 @@ def atlas(circuit, name: str = "randi2023", strain: str = "wt", *, target: Atlas
     preds = {MODEL: _model_prediction(runs[1.0], circuit, part)}
     if baselines:
         wiring = baseline_wiring if baseline_wiring is not None else circuit.wiring
-        preds.update(_baselines.all_baselines(wiring, part, positions=positions,
-                                              train_stimulated=train_stimulated))
+        preds.update(_baselines.all_baselines(wiring, part, positions=positions, train_stimulated=train_stimulated,
+                                              evidence=full.restrict(neurons)))
     kw = dict(n_boot=n_boot, seed=seed, ci=ci)
     scores = score(preds, part, **kw)
     scores_far = None
