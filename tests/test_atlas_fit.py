@@ -192,3 +192,13 @@ def test_cross_validation_scores_only_held_out_columns(small_circuit):
     rep = validate.atlas(small_circuit, stimulated=fold.test, train_stimulated=fold.train, protocol=SHORT,
                          n_boot=0, sensitivity=(), baselines=False, min_distance=0)
     np.testing.assert_allclose(cv.predictions["published"].values, rep.predictions["model"].values)
+
+
+def test_differential_evolution_hands_whole_populations_to_the_objective(small_circuit):
+    sizes = []
+    space = fit.FitSpace(parameters=("g_syn", "g_gap"))
+    result = fit.fit_atlas(small_circuit, popsize=6, generations=2, method="differential_evolution", space=space,
+                           protocol=SHORT, calibration_neurons=3, callback=lambda g, X, v: sizes.append(X.shape))
+    assert sizes == [(6, 2), (6, 2)]  # the initial population, then one generation, each in one call
+    assert result.evaluations == 1 + 12 and len(result.history) == 2
+    assert result.train_value >= result.start_value

@@ -301,6 +301,8 @@ def test_circuits_missing_atlas_neurons_raise_named_errors(small_circuit):
 
 
 def test_bad_arguments_are_refused(small_circuit, tiny_target):
+    with pytest.raises(cs.AnalysisError, match="circuit must be a circuitsim.Circuit"):
+        validate.atlas(small_circuit.wiring)
     with pytest.raises(cs.AnalysisError, match="amplitude must be finite"):
         validate.atlas(small_circuit, amplitude=float("nan"), protocol=SHORT)
     with pytest.raises(cs.AnalysisError, match="missing must be"):

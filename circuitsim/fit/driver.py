@@ -202,8 +202,9 @@ def fit_atlas(circuit, target=None, *, train=None, test=(), space: FitSpace | No
         CMA-ES (:func:`cmaes`) or :func:`scipy.optimize.differential_evolution`
         (vectorised: the population is evaluated at once).
     popsize, generations : int
-        Population size and number of generations (for differential evolution:
-        ``popsize`` candidates per generation, rounded up to a multiple of the dimension).
+        Population size and number of generations (for differential evolution
+        ``popsize`` is rounded up to a multiple of the dimension, and scipy uses
+        at least 5 candidates).
     sigma0 : float
         CMA-ES initial step (log-scale units).
     seed : int
