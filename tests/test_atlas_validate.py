@@ -246,6 +246,18 @@ def test_small_circuit_report_covers_exactly_the_atlas_pairs_among_its_neurons(s
     assert list(small_report.sensitivity.index) == [0.5, 1.0, 2.0]
 
 
+def test_calibration_reports_how_many_self_responses_fall_in_the_measured_range(small_report, small_circuit):
+    cal = small_report.calibration
+    wt = connectome.functional_atlas()
+    auto = wt[wt.stimulated == wt.responding].set_index("stimulated").dff
+    measured = auto.reindex(list(cal.neurons)).to_numpy()
+    beta = float(np.median(small_circuit.params.beta))
+    own = np.array([small_report.response.loc[n, n] for n in cal.neurons]) * beta  # mV -> dF/F units
+    lo, hi = np.percentile(measured, [5, 95])
+    assert cal.in_range == pytest.approx(np.mean((own >= lo) & (own <= hi)))
+    assert np.median(own) == pytest.approx(np.median(measured), rel=0.02)
+
+
 def test_small_circuit_model_scores_are_the_reference_metrics_of_its_responses(small_report, small_circuit):
     t = small_report.target
     r = small_report.response.loc[list(t.responding), list(t.stimulated)].to_numpy()

@@ -213,6 +213,9 @@ class Calibration:
     history : tuple of (amplitude, median self-response)
     neurons : tuple of str
         Stimulated neurons whose self-responses entered the median.
+    in_range : float
+        Fraction of the model's self-responses (converted to dF/F with the
+        display scale) inside the 5-95% range of the measured autoresponses.
     response : ndarray (n_neurons, len(neurons)) or None
         The responses of the last run (at `amplitude`), reused by callers.
     """
@@ -222,6 +225,7 @@ class Calibration:
     achieved: float
     history: tuple
     neurons: tuple
+    in_range: float = float("nan")
     response: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
 
@@ -276,13 +280,16 @@ def calibrate_amplitude(circuit, target, protocol: Protocol | None = None, *, ne
     prev = None
     for _ in range(max_iter):
         r = responses(circuit, neurons, amp, protocol, variable=variable, solver=solver)[0]
-        got = float(np.median(r[idx, np.arange(len(neurons))]))
+        own = r[idx, np.arange(len(neurons))]
+        got = float(np.median(own))
         history.append((amp, got))
         if not got > 0:
             raise AnalysisError(f"the model's self-response to a {amp:g} step is {got:g}, not positive: the "
                                 "stimulus does not depolarise the stimulated neurons; pass amplitude= explicitly")
         if abs(got / goal - 1.0) <= rtol:
-            return Calibration(amp, goal, got, tuple(history), tuple(neurons), r)
+            lo, hi = np.nanpercentile(measured, [5, 95]) * scale
+            in_range = float(np.mean((own >= lo) & (own <= hi)))
+            return Calibration(amp, goal, got, tuple(history), tuple(neurons), in_range, r)
         slope = 1.0
         if prev is not None and prev[0] != amp and prev[1] > 0 and got != prev[1]:
             slope = math.log(got / prev[1]) / math.log(amp / prev[0])
