@@ -131,7 +131,7 @@ def test_macro_auroc_is_the_mean_of_per_cluster_references():
     labels[cluster == 4] = True  # one cluster without negatives is left out
     per = [ref.auroc(scores[cluster == k], labels[cluster == k]) for k in range(4)]
     assert metrics.macro_auroc(scores, labels, cluster) == pytest.approx(np.mean(per))
-    counts = np.array([[2, 0, 1, 1, 3], [1, 1, 1, 1, 1]])
+    counts = np.array([[2, 0, 1, 1, 3, 4], [1, 1, 1, 1, 1, 1]])  # cluster 5 has no pair at all
     got = metrics.macro_auroc(scores, labels, cluster, counts)
     assert got[0] == pytest.approx((2 * per[0] + per[2] + per[3]) / 4)
     assert got[1] == pytest.approx(np.mean(per))

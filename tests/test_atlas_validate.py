@@ -325,3 +325,9 @@ def test_bad_arguments_are_refused(small_circuit, tiny_target):
         validate.score({"bad": np.zeros((2, 2))}, tiny_target)
     with pytest.raises(cs.UnknownNeuronError, match=r"unknown neuron 'AVAK'.*did you mean 'AVA[LR]'"):
         validate.responses(small_circuit, ["AVAK"], 10.0, SHORT)
+
+
+def test_unc31_is_scored_with_its_own_shorter_stimulation(small_circuit):
+    rep = validate.atlas(small_circuit, strain="unc-31", protocol=None, n_boot=20, sensitivity=(), min_distance=0)
+    assert rep.protocol.pulse == 300.0  # 0.3 s in unc-31 (0.5 s in wild type)
+    assert rep.coverage["pairs_in_atlas"] == 9_119 and rep.coverage["stimulated_in_atlas"] == 109

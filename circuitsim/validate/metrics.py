@@ -195,6 +195,8 @@ def macro_auroc(scores, labels, clusters, cluster_weights=None):
     labels = np.asarray(labels, dtype=bool).ravel()
     clusters = np.asarray(clusters, dtype=np.int64).ravel()
     K = int(clusters.max()) + 1 if clusters.size else 0
+    if cluster_weights is not None:   # clusters may have no pair at all
+        K = max(K, np.shape(cluster_weights)[-1])
     per = np.full(K, np.nan)
     for k in range(K):
         sel = clusters == k

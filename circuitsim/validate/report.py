@@ -135,7 +135,8 @@ def atlas(circuit, name: str = "randi2023", strain: str = "wt", *, target: Atlas
         Step current; ``"calibrate"`` (default) finds one amplitude per model with
         :func:`~circuitsim.validate.experiment.calibrate_amplitude`.
     protocol : Protocol, optional
-        Default: 30 s baseline, 0.5 s step, 30 s response window (the atlas).
+        Default: 30 s baseline, 0.5 s step (0.3 s for unc-31), 30 s response
+        window (the atlas).
     sensitivity : sequence of float
         Amplitude factors also scored (model only).
     baselines : bool
@@ -194,7 +195,8 @@ def atlas(circuit, name: str = "randi2023", strain: str = "wt", *, target: Atlas
         raise AtlasCoverageError(f"the circuit contains no measured pair of the atlas {full.label}; its neurons "
                                  f"are named like {list(circuit.neurons)[:5]}", absent, circuit.neurons)
     part = part.restrict(stimulated=[s for s, m in zip(part.stimulated, part.measured.any(axis=0)) if m])
-    protocol = protocol or Protocol()
+    if protocol is None:   # the atlas's own stimulation: 0.5 s in wild type, 0.3 s in unc-31
+        protocol = Protocol(pulse=300.0) if target is None and strain.replace("-", "") == "unc31" else Protocol()
     timings = {}
 
     t0 = time.perf_counter()
