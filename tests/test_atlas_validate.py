@@ -319,6 +319,10 @@ def test_bad_arguments_are_refused(small_circuit, tiny_target):
         validate.atlas(small_circuit, amplitude=float("nan"), protocol=SHORT)
     with pytest.raises(cs.AnalysisError, match="missing must be"):
         validate.atlas(small_circuit, missing="ignore")
+    with pytest.raises(cs.AnalysisError, match="sensitivity factors must be finite and > 0"):
+        validate.atlas(small_circuit, sensitivity=(0.5, -2.0), amplitude=10.0, protocol=SHORT)
+    with pytest.raises(cs.AnalysisError, match="amplitude must be 'calibrate' or a number"):
+        validate.atlas(small_circuit, amplitude="auto")
     with pytest.raises(cs.ParameterError, match="Protocol.pulse"):
         validate.Protocol(pulse=float("nan"))
     with pytest.raises(cs.AnalysisError, match="shape"):

@@ -129,6 +129,6 @@ def cross_validate(circuit, target=None, *, folds: int = 5, run_folds: int | Non
     scores = score(preds, heldout, n_boot=n_boot, seed=seed)
     far = None
     if min_distance and min_distance > 0:
-        far = score(preds, heldout, pairs=B._distances(heldout, positions) >= min_distance, n_boot=n_boot,
+        far = score(preds, heldout, pairs=B.pair_distances(heldout, positions) >= min_distance, n_boot=n_boot,
                     seed=seed)
     return CrossValidation(results, heldout, preds, scores, far, amplitudes, float(min_distance))

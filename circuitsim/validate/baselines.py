@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import AnalysisError
 
 __all__ = ["Prediction", "direct_synapse", "hops", "linear_propagation", "hit_rate", "soma_distance",
-           "soma_positions", "all_baselines"]
+           "soma_positions", "pair_distances", "all_baselines"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -152,7 +152,15 @@ def soma_positions(neurons=None):
     return table if neurons is None else table.reindex(list(neurons))
 
 
-def _distances(target, positions):
+def pair_distances(target, positions=None):
+    """Distance (µm) between the somata of every pair, ``D[responding, stimulated]``.
+
+    Parameters
+    ----------
+    target : AtlasTarget
+    positions : pandas.DataFrame, optional
+        ``x, y, z`` by neuron name (default :func:`soma_positions`); NaN where unknown.
+    """
     if positions is None:
         positions = soma_positions()
     rows = positions.reindex(list(target.responding))[["x", "y", "z"]].to_numpy(dtype=float)
@@ -168,7 +176,7 @@ def soma_distance(target, positions=None) -> Prediction:
     positions : pandas.DataFrame, optional
         ``x, y, z`` (µm) indexed by neuron name; default :func:`soma_positions`.
     """
-    d = _distances(target, positions)
+    d = pair_distances(target, positions)
     return Prediction("-soma distance", 1.0 / (1.0 + d), signed=False)
 
 

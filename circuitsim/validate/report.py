@@ -106,6 +106,47 @@ def _model_prediction(r, circuit, target) -> Prediction:
     return Prediction(MODEL, r[rows], signed=True)
 
 
+def _factors(sensitivity):
+    try:
+        factors = [float(f) for f in sensitivity]
+    except (TypeError, ValueError):
+        raise AnalysisError(f"sensitivity must be a sequence of amplitude factors, got {sensitivity!r}") from None
+    bad = [f for f in factors if not (np.isfinite(f) and f > 0)]
+    if bad:
+        raise AnalysisError(f"sensitivity factors must be finite and > 0, got {bad}")
+    return factors
+
+
+def _calibration(circuit, amplitude, pool, part, train_stimulated, protocol, variable, solver) -> Calibration:
+    """The calibrated amplitude (on the training neurons when given), or the explicit one."""
+    if isinstance(amplitude, str):
+        if amplitude != "calibrate":
+            raise AnalysisError(f"amplitude must be 'calibrate' or a number, got {amplitude!r}")
+        if train_stimulated is None:
+            return calibrate_amplitude(circuit, part, protocol, variable=variable, solver=solver)
+        auto = dict(zip(pool.stimulated, pool.autoresponse))
+        neurons = [s for s in train_stimulated if s in auto and np.isfinite(auto[s])]
+        return calibrate_amplitude(circuit, pool, protocol, neurons=neurons, variable=variable, solver=solver)
+    try:
+        amp = float(amplitude)
+    except (TypeError, ValueError):
+        raise AnalysisError(f"amplitude must be 'calibrate' or a number, got {amplitude!r}") from None
+    if not np.isfinite(amp):
+        raise AnalysisError(f"amplitude must be finite, got {amplitude!r}")
+    return Calibration(amp, float("nan"), float("nan"), (), ())
+
+
+def _sensitivity(runs, amplitude, preds, circuit, part) -> pd.DataFrame:
+    """Model metrics at every amplitude factor, on the pairs every predictor scores."""
+    common = np.logical_and.reduce([np.isfinite(p.values) for p in preds.values()])
+    rows = []
+    for f, r in sorted(runs.items()):
+        t = score({MODEL: _model_prediction(r, circuit, part)}, part, pairs=common, n_boot=0).table
+        rows.append({"factor": f, "amplitude": amplitude * f,
+                     **{m: t.loc[MODEL, m] for m in ("auroc", "macro_auroc", "auprc", "spearman", "sign_accuracy")}})
+    return pd.DataFrame(rows).set_index("factor")
+
+
 def atlas(circuit, name: str = "randi2023", strain: str = "wt", *, target: AtlasTarget | None = None,
           stimulated=None, train_stimulated=None, amplitude="calibrate", protocol: Protocol | None = None,
           sensitivity=(0.5, 2.0), baselines: bool = True, baseline_wiring=None, positions=None,
@@ -200,27 +241,11 @@ def atlas(circuit, name: str = "randi2023", strain: str = "wt", *, target: Atlas
     timings = {}
 
     t0 = time.perf_counter()
-    if isinstance(amplitude, str):
-        if amplitude != "calibrate":
-            raise AnalysisError(f"amplitude must be 'calibrate' or a number, got {amplitude!r}")
-        cal_neurons = None
-        if train_stimulated is not None:
-            pool = full.restrict(neurons)
-            auto = dict(zip(pool.stimulated, pool.autoresponse))
-            cal_neurons = [s for s in train_stimulated if s in auto and np.isfinite(auto[s])]
-            cal_target = pool
-        else:
-            cal_target = part
-        calibration = calibrate_amplitude(circuit, cal_target, protocol, neurons=cal_neurons, variable=variable,
-                                          solver=solver)
-    else:
-        amp = float(amplitude)
-        if not np.isfinite(amp):
-            raise AnalysisError(f"amplitude must be finite, got {amplitude!r}")
-        calibration = Calibration(amp, float("nan"), float("nan"), (), ())
+    calibration = _calibration(circuit, amplitude, full.restrict(neurons), part, train_stimulated, protocol,
+                               variable, solver)
     timings["calibrate"] = time.perf_counter() - t0
 
-    factors = [1.0] + [float(f) for f in sensitivity if float(f) != 1.0]
+    factors = [1.0] + [f for f in _factors(sensitivity) if f != 1.0]
     t0 = time.perf_counter()
     runs = {}
     for f in factors:
@@ -241,17 +266,9 @@ def atlas(circuit, name: str = "randi2023", strain: str = "wt", *, target: Atlas
     scores = score(preds, part, **kw)
     scores_far = None
     if min_distance and min_distance > 0:
-        far = _baselines._distances(part, positions) >= min_distance
+        far = _baselines.pair_distances(part, positions) >= min_distance
         scores_far = score(preds, part, pairs=far, **kw)
-    common = np.logical_and.reduce([np.isfinite(p.values) for p in preds.values()])
-    rows = []
-    for f in factors:
-        pred = preds[MODEL] if f == 1.0 else _model_prediction(runs[f], circuit, part)
-        t = score({MODEL: pred}, part, pairs=common, n_boot=0).table
-        rows.append({"factor": f, "amplitude": calibration.amplitude * f,
-                     **{m: t.loc[MODEL, m] for m in ("auroc", "macro_auroc", "auprc", "spearman",
-                                                     "sign_accuracy")}})
-    sens = pd.DataFrame(rows).sort_values("factor").set_index("factor")
+    sens = _sensitivity(runs, calibration.amplitude, preds, circuit, part)
     timings["score"] = time.perf_counter() - t0
     return AtlasReport(part, as_frame(runs[1.0], circuit.neurons, part.stimulated), calibration, preds, scores,
                        scores_far, sens, _coverage(full, part), protocol, float(min_distance), timings)
