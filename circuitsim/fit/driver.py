@@ -62,6 +62,7 @@ class _Objective:
             return np.where(selfr > 0, self.reference * goals / selfr, np.nan)
 
     def values(self, circuit_list):
+        """Training metric of each circuit (NaN for None or a failed run), each run as one batch."""
         from ..errors import SolverError
         from ..validate.experiment import responses
 
@@ -138,6 +139,7 @@ class FitResult:
         return self.parameters.apply(circuit)
 
     def to_dict(self) -> dict:
+        """JSON-ready description (everything but :attr:`circuit`)."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "circuit"}
         d.update(format=_FORMAT, parameters=self.parameters.to_dict(), space=self.space.to_dict(),
                  train=list(self.train), test=list(self.test))

@@ -85,11 +85,13 @@ class FitParameters:
         return circuit.replace(wiring=wiring, params=p.replace(**changes), y0=None)
 
     def to_dict(self) -> dict:
+        """JSON-ready form (:meth:`from_dict` reads it back)."""
         return {"scales": dict(self.scales), "class_column": self.class_column,
                 "class_scales": dict(self.class_scales), "flipped": list(self.flipped)}
 
     @classmethod
     def from_dict(cls, d) -> "FitParameters":
+        """Inverse of :meth:`to_dict` (validated like the constructor)."""
         return cls(d.get("scales", {}), d.get("class_column"), d.get("class_scales", {}), tuple(d.get("flipped", ())))
 
 
@@ -167,10 +169,12 @@ class FitSpace:
 
     @property
     def names(self) -> tuple:
+        """Names of the search vector's entries (``scale:<class>``, ``flip:<class>`` for class parameters)."""
         return (*self.parameters, *(f"scale:{c}" for c in self.classes), *(f"flip:{c}" for c in self.flip))
 
     @property
     def dim(self) -> int:
+        """Length of the search vector."""
         return len(self.names)
 
     def box(self):
@@ -198,6 +202,7 @@ class FitSpace:
                              tuple(c for c, v in zip(self.flip, x[m:]) if v < 0))
 
     def to_dict(self) -> dict:
+        """JSON-ready form (the keyword arguments of the constructor)."""
         return {f.name: list(getattr(self, f.name)) if isinstance(getattr(self, f.name), tuple)
                 else getattr(self, f.name) for f in dataclasses.fields(self)}
 

@@ -157,6 +157,7 @@ class AtlasTarget:
 
     @property
     def shape(self) -> tuple:
+        """``(n_responding, n_stimulated)``."""
         return (len(self.responding), len(self.stimulated))
 
     def counts(self) -> dict:
