@@ -61,7 +61,7 @@ __all__ = [
     "samples", "simulate", "simulate_batch", "step",
 ]
 
-_LAZY = ("analysis", "plot", "widgets", "ncps_io")
+_LAZY = ("analysis", "plot", "widgets", "ncps_io", "validate", "fit")
 
 
 def __getattr__(name):

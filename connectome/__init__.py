@@ -15,6 +15,7 @@ from importlib import metadata as _metadata
 from ._names import normalise_neuron_name
 from .connectome import EDGE_TYPES, Connectome, from_edgelist, from_networkx
 from .datasets import DEFAULT_DATASET, datasets, load
+from .functional import UnknownAtlasError, UnknownStrainError, functional_atlas
 from .errors import (
     ConnectomeError,
     EdgeTableError,
@@ -23,7 +24,7 @@ from .errors import (
     UnknownNeuronError,
     WiringError,
 )
-from . import circuits, export, layered, minimal, select, signs, stats, synthetic
+from . import circuits, export, functional, layered, minimal, select, signs, stats, synthetic
 from .circuits import CIRCUITS, circuit
 from .export import outputs_first, to_ncps
 from .layered import COMMAND_CLASSES
@@ -49,6 +50,8 @@ __all__ = [
     "degree_preserving",
     "export",
     "fully_connected",
+    "functional",
+    "functional_atlas",
     "layered",
     "layered_wiring",
     "minimal",
@@ -69,9 +72,11 @@ __all__ = [
     "DEFAULT_DATASET",
     "EDGE_TYPES",
     "EdgeTableError",
+    "UnknownAtlasError",
     "UnknownDatasetError",
     "UnknownNameError",
     "UnknownNeuronError",
+    "UnknownStrainError",
     "Wiring",
     "WiringError",
     "datasets",

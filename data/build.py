@@ -1,10 +1,11 @@
-"""Rebuild the canonical connectome tables of ``data/`` from the published wheels.
+"""Rebuild the canonical tables of ``data/`` from the published wheels.
 
 The primary files (the papers' supplementary tables) are read straight out of
-two PyPI wheels, ``cect==0.3.5`` (C. elegans Connectome Toolbox, which ships
-the files unchanged) and ``c302==0.12.1`` (NeuroML cells with soma
-positions). Neither package is imported or installed: the wheels are opened as
-zip archives. Every wheel and every file read from it is checked against a
+three PyPI wheels, ``cect==0.3.5`` (C. elegans Connectome Toolbox, which ships
+the files unchanged), ``c302==0.12.1`` (NeuroML cells with soma positions) and
+``wormneuroatlas==0.0.7.3`` (the compiled signal-propagation atlas of Randi et
+al. 2023, ``funatlas.h5``, read with h5py). None of the packages is imported or
+installed: the wheels are opened as zip archives. Every wheel and every file read from it is checked against a
 sha256 hard-coded below before it is parsed, so a rebuild either reproduces
 the committed tables byte for byte or fails naming the file that changed.
 
@@ -35,11 +36,14 @@ import pandas as pd
 
 CECT_WHEEL = "cect-0.3.5-py3-none-any.whl"
 C302_WHEEL = "c302-0.12.1-py3-none-any.whl"
+ATLAS_WHEEL = "wormneuroatlas-0.0.7.3-py3-none-any.whl"
 
 WHEEL_SHA256 = {
     CECT_WHEEL: "ea47f7a6b0d69a8d0bd3b0ade4037b7cc32d31ad0449f823d7ec153d6fd25057",
     C302_WHEEL: "65578a838a8cb52597c64a804b8ab7d5a3bf1b0cef23e196dd4385ac2a79c1b6",
+    ATLAS_WHEEL: "166289031784c9565f6b9205e30dc718bafbc092db3b46f1aef73d93dc4d1325",
 }
+WHEEL_REQUIREMENTS = "cect==0.3.5 c302==0.12.1 wormneuroatlas==0.0.7.3"
 
 NEURON_COLUMNS = (
     "name", "class", "side", "type", "sex", "neurotransmitter",
@@ -87,6 +91,13 @@ CITATIONS = {
         "multiscale framework for modelling the nervous system of "
         "Caenorhabditis elegans. Phil Trans R Soc B 373:20170379. "
         "doi:10.1098/rstb.2017.0379 (c302 0.12.1, NeuroML2 cell files)"
+    ),
+    "randi2023": (
+        "Randi F, Sharma AK, Dvali S, Leifer AM (2023). Neural signal propagation "
+        "atlas of Caenorhabditis elegans. Nature 623:406-414. "
+        "doi:10.1038/s41586-023-06683-4; recordings: DANDI:001075 "
+        "(https://dandiarchive.org/dandiset/001075), CC BY 4.0; compiled atlas "
+        "funatlas.h5 as shipped in the wormneuroatlas 0.0.7.3 wheel"
     ),
 }
 
@@ -144,6 +155,16 @@ SOURCES = {
         ),
     )
 }
+ATLAS_KEY = "funatlas.h5"
+ATLAS_LICENCE = (
+    "CC BY 4.0 (the recordings, DANDI:001075; cite Randi et al. 2023 and the "
+    "dandiset); the compiled file is read from the wormneuroatlas 0.0.7.3 wheel "
+    "(package licence GPL-3), whose code is neither used nor redistributed"
+)
+SOURCES[ATLAS_KEY] = Source(
+    ATLAS_KEY, ATLAS_WHEEL, "wormneuroatlas/data/funatlas.h5",
+    "53a99055667b853e1d3d6be573ec2613d38c9f6989f302ec38ecd38dd50c7975",
+    CITATIONS["randi2023"], ATLAS_LICENCE)
 COOK_KEY = "SI 5 Connectome adjacency matrices, corrected July 2020.xlsx"
 C302_KEY = "c302/NeuroML2/<NAME>.cell.nml"
 C302_LICENCE = "MIT (c302 package)"
@@ -177,8 +198,9 @@ class Wheels:
     Parameters
     ----------
     wheel_dir : path-like
-        Folder holding ``cect-0.3.5-py3-none-any.whl`` and
-        ``c302-0.12.1-py3-none-any.whl``.
+        Folder holding ``cect-0.3.5-py3-none-any.whl``,
+        ``c302-0.12.1-py3-none-any.whl`` and
+        ``wormneuroatlas-0.0.7.3-py3-none-any.whl``.
     """
 
     def __init__(self, wheel_dir):
@@ -188,7 +210,7 @@ class Wheels:
             if not path.is_file():
                 raise BuildError(
                     f"wheel {name!r} not found in {str(wheel_dir)!r}; get it with "
-                    "`pip download --no-deps cect==0.3.5 c302==0.12.1 -d DIR`"
+                    f"`pip download --no-deps {WHEEL_REQUIREMENTS} -d DIR`"
                 )
             data = path.read_bytes()
             _check_hash(f"wheel {name}", data, expected)
@@ -891,6 +913,97 @@ def build_neurons(wheels: Wheels, cook: dict):
     return rows, excluded, notes
 
 
+
+# ---------------------------------------------------------------------------
+# Functional atlas (Randi et al. 2023)
+# ---------------------------------------------------------------------------
+
+ATLAS_TABLE = "functional/randi2023.csv"
+ATLAS_COLUMNS = ("strain", "stimulated", "responding", "dff", "q", "q_eq", "n_trials")
+ATLAS_STRAINS = {"wt": "wt", "unc31": "unc31"}   # h5 group -> strain column
+ATLAS_NAME_FIXES = {"AWCOF": "AWCOFF"}           # neuron_ids are |S5: truncated
+_ATLAS_FLOAT_FORMAT = ".6g"
+
+
+def _fmt_float(value) -> str:
+    return format(float(value), _ATLAS_FLOAT_FORMAT) if value == value else ""
+
+
+def read_functional_atlas(data: bytes):
+    """Parse ``funatlas.h5`` into the rows of the vendored long table.
+
+    Keeps, per strain, every ordered pair (stimulated j, responding i) with a
+    finite q-value, the diagonal (autoresponse) included. In the file,
+    ``X[i, j]`` is the response of neuron ``i`` when ``j`` is stimulated.
+
+    Returns
+    -------
+    rows : list of list of str
+        Sorted by strain, stimulated, responding.
+    excluded : dict
+        Pairs left out per strain (no finite q: not measured).
+    notes : list of str
+    """
+    try:
+        import h5py
+    except ModuleNotFoundError:
+        raise BuildError("reading funatlas.h5 needs h5py (`pip install h5py`)") from None
+    import numpy as np
+
+    rows, excluded, counts = [], {}, []
+    with h5py.File(io.BytesIO(data), "r") as fh:
+        raw = [x.decode("ascii") for x in fh["neuron_ids"][()]]
+        if raw != sorted(raw) or len(set(raw)) != len(raw):
+            raise BuildError("funatlas.h5: neuron_ids are not unique and sorted as expected")
+        names = [ATLAS_NAME_FIXES.get(x, x) for x in raw]
+        n = len(names)
+        for group, strain in ATLAS_STRAINS.items():
+            g = fh[group]
+            dff, q, q_eq = (np.asarray(g[k][()], dtype=np.float64) for k in ("dFF", "q", "q_eq"))
+            occ = np.asarray(g["occ1"][()])
+            for label, arr in (("dFF", dff), ("q", q), ("q_eq", q_eq), ("occ1", occ)):
+                if arr.shape != (n, n):
+                    raise BuildError(f"funatlas.h5: {group}/{label} has shape {arr.shape}, expected ({n}, {n})")
+            keep = np.isfinite(q)
+            if (occ[keep] < 1).any():
+                raise BuildError(f"funatlas.h5: {group} has a pair with a q-value but no observation")
+            for label, arr in (("q", q), ("q_eq", q_eq)):
+                vals = arr[keep & np.isfinite(arr)]
+                text = np.array([float(_fmt_float(v)) for v in vals])
+                if ((text < 0.05) != (vals < 0.05)).any() or ((text < 0.01) != (vals < 0.01)).any():
+                    raise BuildError(f"funatlas.h5: rounding {group}/{label} would move a pair across a threshold")
+            vals = dff[keep & np.isfinite(dff)]
+            if (np.sign([float(_fmt_float(v)) for v in vals]) != np.sign(vals)).any():
+                raise BuildError(f"funatlas.h5: rounding {group}/dFF would change a sign")
+            resp, stim = np.nonzero(keep)
+            for i, j in zip(resp.tolist(), stim.tolist()):
+                rows.append([strain, names[j], names[i], _fmt_float(dff[i, j]), _fmt_float(q[i, j]),
+                             _fmt_float(q_eq[i, j]), str(int(occ[i, j]))])
+            off = keep & ~np.eye(n, dtype=bool)
+            excluded[strain] = {"pairs_without_q": int((~keep).sum()),
+                                "reason": "not measured (no finite q-value)"}
+            counts.append(f"{strain}: {int(keep.sum())} rows, of which {int(np.diag(keep).sum())} "
+                          f"autoresponses (stimulated == responding) and {int(off.sum())} "
+                          f"pairs, {int((off & np.isfinite(dff)).sum())} with a finite dff")
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    notes = [
+        "Long form of the signal-propagation atlas: one row per (strain, stimulated, responding) "
+        "pair with a finite q-value. In funatlas.h5, X[i, j] is the response of neuron i when "
+        "neuron j is stimulated; here that is the row stimulated=j, responding=i.",
+        "dff: mean over trials of dF/F averaged over 30 s after stimulation onset; q: FDR q-value "
+        "that the pair responds; q_eq: FDR q-value of the equivalence test that it does not "
+        "respond (margin 1.2 control s.d.); n_trials: stimulation events in which the pair was "
+        "observed (occ1). Floats written with 6 significant digits (the build checks that no "
+        "pair crosses q = 0.05 or 0.01 and no dff changes sign); empty = NaN.",
+        "Strains: wt (wild type) and unc31 (unc-31 mutants, defective in dense-core-vesicle "
+        "release). Names as in the atlas; 'AWCOF' in the file (5-byte names) is written "
+        "AWCOFF. The atlas identifies AWC by its ON/OFF state; it joins connectomes as "
+        "AWCL -> AWCOFF, AWCR -> AWCON. CANL/CANR are not in the atlas.",
+        *counts,
+    ]
+    return rows, excluded, notes
+
+
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
@@ -958,10 +1071,11 @@ def build(wheel_dir, out_dir) -> dict:
     Parameters
     ----------
     wheel_dir : path-like
-        Folder with the cect 0.3.5 and c302 0.12.1 wheels.
+        Folder with the cect 0.3.5, c302 0.12.1 and wormneuroatlas 0.0.7.3 wheels.
     out_dir : path-like
-        Destination; ``neurons.csv``, ``muscles.csv``, ``edges/*.csv`` and
-        ``provenance.json`` are (over)written there.
+        Destination; ``neurons.csv``, ``muscles.csv``, ``edges/*.csv``,
+        ``functional/randi2023.csv`` and ``provenance.json`` are (over)written
+        there.
 
     Returns
     -------
@@ -1054,12 +1168,21 @@ def build(wheel_dir, out_dir) -> dict:
            citation="; ".join(CITATIONS[k] for k in ("varshney2011", "white1986", "cook2019",
                                                      "witvliet2021")),
            licence=_NO_LICENCE,
-           sources=[k for k in SOURCES if not k.startswith("elife")],
+           sources=[k for k, src in SOURCES.items()
+                    if src.wheel == CECT_WHEEL and not k.startswith("elife")],
            weight_unit=None, excluded={},
            notes=["Exactly the postsynaptic non-neuronal cells of nmj edges; kind is "
                   "body_wall, pharyngeal, enteric, vulval, uterine or male_sex.",
                   "NMJ (Varshney) and LegacyBodyWallMuscles (White, nemanode) are "
                   "aggregate targets without muscle identity."])
+
+    atlas_rows, atlas_excluded, atlas_notes = read_functional_atlas(wheels.read(SOURCES[ATLAS_KEY]))
+    data = _write_csv(out / ATLAS_TABLE, ATLAS_COLUMNS, atlas_rows)
+    record(ATLAS_TABLE, data, len(atlas_rows),
+           description="Signal-propagation atlas of Randi et al. 2023 (wild type and unc-31): "
+                       "response of each measured neuron to optogenetic stimulation of another",
+           citation=CITATIONS["randi2023"], licence=ATLAS_LICENCE, sources=[ATLAS_KEY],
+           weight_unit=None, excluded=atlas_excluded, notes=atlas_notes)
 
     provenance = {"sources": _sources_record(sorted(sources_used)), "tables": tables}
     text = json.dumps(provenance, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -1101,7 +1224,8 @@ def main(argv=None) -> int:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", default="/tmp/wheels",
-                        help="folder with the cect 0.3.5 and c302 0.12.1 wheels")
+                        help="folder with the cect 0.3.5, c302 0.12.1 and wormneuroatlas "
+                             "0.0.7.3 wheels")
     parser.add_argument("--out", default=str(here), help="output folder (default: data/)")
     args = parser.parse_args(argv)
     try:

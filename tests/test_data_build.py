@@ -1,7 +1,7 @@
 """Rebuild ``data/`` from the published wheels and compare with the committed tables.
 
-The wheels (``cect==0.3.5``, ``c302==0.12.1``) come from ``$CIRCUITSIM_WHEELS``
-when set, else they are downloaded once with pip into
+The wheels (``cect==0.3.5``, ``c302==0.12.1``, ``wormneuroatlas==0.0.7.3``) come
+from ``$CIRCUITSIM_WHEELS`` when set, else they are downloaded once with pip into
 ``~/.cache/circuitsim/wheels``; without network the rebuild tests are skipped.
 """
 
@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parents[1] / "data"
-WHEELS = ("cect-0.3.5-py3-none-any.whl", "c302-0.12.1-py3-none-any.whl")
+WHEELS = ("cect-0.3.5-py3-none-any.whl", "c302-0.12.1-py3-none-any.whl",
+          "wormneuroatlas-0.0.7.3-py3-none-any.whl")
 
 
 def _load_build_module():
@@ -51,14 +52,14 @@ def wheel_dir() -> Path:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-           "cect==0.3.5", "c302==0.12.1", "-d", str(folder)]
+           *build_module.WHEEL_REQUIREMENTS.split(), "-d", str(folder)]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"could not download the cect/c302 wheels ({exc}); set CIRCUITSIM_WHEELS")
+        pytest.skip(f"could not download the cect/c302/wormneuroatlas wheels ({exc}); set CIRCUITSIM_WHEELS")
     if done.returncode != 0 or not _have_wheels(folder):
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        pytest.skip(f"could not download the cect/c302 wheels (no network?): {last}")
+        pytest.skip(f"could not download the cect/c302/wormneuroatlas wheels (no network?): {last}")
     return folder
 
 

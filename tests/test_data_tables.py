@@ -225,7 +225,8 @@ def test_muscles_are_exactly_the_nmj_targets(muscles, neurons):
 # -- provenance ------------------------------------------------------------------------
 def _tables_on_disk():
     return sorted(["neurons.csv", "muscles.csv",
-                   *(f"edges/{p.name}" for p in (DATA / "edges").glob("*.csv"))])
+                   *(f"edges/{p.name}" for p in (DATA / "edges").glob("*.csv")),
+                   *(f"functional/{p.name}" for p in (DATA / "functional").glob("*.csv"))])
 
 
 def test_every_table_is_in_provenance_with_its_rows_and_hash(provenance):
@@ -254,7 +255,8 @@ def test_edge_tables_carry_dataset_metadata(provenance):
 
 def test_sources_name_their_wheel_and_hash(provenance):
     for name, source in provenance["sources"].items():
-        assert source["wheel"] in {"cect-0.3.5-py3-none-any.whl", "c302-0.12.1-py3-none-any.whl"}
+        assert source["wheel"] in {"cect-0.3.5-py3-none-any.whl", "c302-0.12.1-py3-none-any.whl",
+                                   "wormneuroatlas-0.0.7.3-py3-none-any.whl"}
         assert re.fullmatch(r"[0-9a-f]{64}", source["sha256"]), name
         assert source["citation"] and source["licence"], name
 
