@@ -263,6 +263,32 @@ class Result:
                            stats={k: v[b:b + 1] for k, v in self.stats.items()},
                            stimuli=[self.stimuli[b]] if len(self.stimuli) > b else self.stimuli, batched=False)
 
+    def display(self, t=None):
+        """The model's display quantity (e.g. ``V - Vth`` for the graded network) at the samples or times `t`.
+
+        Returns
+        -------
+        values : ndarray (n_t, n_neurons) or (B, n_t, n_neurons)
+        info : circuitsim.models.base.Display
+            Label, unit and how the values were made (raw first variable if the
+            result carries no circuit).
+        """
+        from .models.base import Display
+
+        if self.circuit is not None:
+            info = self.circuit.model.display(self.circuit)
+        else:
+            v0 = self.variables[0]
+            info = Display(v0, v0, self.units.get(v0, ""))
+        if info.variable not in self.variables:
+            raise CircuitsimError(f"the display quantity needs {info.variable!r}, which was not recorded")
+        raw = self[info.variable] if t is None else self.at(t, info.variable)
+        columns = None
+        if self.circuit is not None:
+            pos = {nm: i for i, nm in enumerate(self.circuit.neurons)}
+            columns = [pos[nm] for nm in self.neurons]
+        return info.apply(raw, columns), info
+
     def resampled(self, times, dense: bool = True) -> "Result":
         """The same run with samples at `times` (from the dense output); `dense=False` drops the dense output."""
         import dataclasses as _dc

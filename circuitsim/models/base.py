@@ -24,7 +24,51 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["Model", "ModelParams", "check_array", "check_scalar"]
+__all__ = ["Model", "ModelParams", "Display", "check_array", "check_scalar"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Display:
+    """What pictures and analyses show of a model by default: a transform of one state variable.
+
+    ``value = transform(state[variable] - offset)``.
+
+    Attributes
+    ----------
+    variable : str
+        The state variable it is computed from.
+    label : str
+        Axis / colour-bar label (e.g. ``"V - Vth"``).
+    unit : str
+    offset : ndarray (n,) or None
+        Subtracted per neuron (the graded network's thresholds).
+    transform : {None, "tanh", "sigmoid", "relu"}
+        Applied after the offset (a CTRNN's firing rate).
+    """
+
+    variable: str
+    label: str
+    unit: str = ""
+    offset: np.ndarray | None = None
+    transform: str | None = None
+
+    def apply(self, values, columns=None) -> np.ndarray:
+        """The displayed quantity of `values` (..., n) of :attr:`variable` (neurons `columns` of the model's)."""
+        v = np.asarray(values, dtype=np.float64)
+        if self.offset is not None:
+            v = v - (self.offset if columns is None else self.offset[np.asarray(columns)])
+        if self.transform == "tanh":
+            v = np.tanh(v)
+        elif self.transform == "sigmoid":
+            v = 1.0 / (1.0 + np.exp(-v))
+        elif self.transform == "relu":
+            v = np.maximum(v, 0.0)
+        return v
+
+    def describe(self) -> dict:
+        """JSON-friendly (stored in results)."""
+        return {"variable": self.variable, "label": self.label, "unit": self.unit, "transform": self.transform,
+                "offset": None if self.offset is None else np.asarray(self.offset).tolist()}
 
 
 def check_array(name: str, value, *, shape=None, finite: bool = True, positive: bool = False,
@@ -166,6 +210,10 @@ class Model(ABC):
         Stiff models return a stiff solver here.
         """
         return None
+
+    def display(self, circuit) -> Display:
+        """The quantity pictures show by default (default: the first state variable as it is)."""
+        return Display(self.state_names[0], self.state_names[0], self.state_units[0] if self.state_units else "")
 
     # -- stiff solvers (optional) -----------------------------------------------------
     def jacobian_pattern(self, kp):

@@ -99,6 +99,14 @@ class CTRNN(Model):
                 f"got {params.weights.shape}")
         return params
 
+    def display(self, circuit):
+        """The firing rate ``f(x)`` (the activation of the state)."""
+        from .base import Display
+
+        act = circuit.params.activation
+        return Display("x", "rate f(x)" if act != "identity" else "x", "1",
+                       transform=None if act == "identity" else act)
+
     def jacobian_pattern(self, kp):
         """The diagonal, then one entry (post, pre) per synapse in kernel order."""
         n = kp.tau.shape[0]

@@ -303,6 +303,16 @@ class Graded(Model):
         """The no-input resting equilibrium (see the module docstring)."""
         return resting_state(circuit.params, circuit.wiring, self.thresholds(circuit))
 
+    def display(self, circuit):
+        """``V - Vth``: each neuron's potential relative to its threshold (what the authors plot).
+
+        The raw potentials of driven neurons sit volts away from the rest (2 nA into a 10 pS
+        leak), so colour ranges of raw V are set by a few neurons.
+        """
+        from .base import Display
+
+        return Display("V", "V - Vth", "mV", offset=np.asarray(self.thresholds(circuit), dtype=np.float64))
+
     # -- stiff solver -------------------------------------------------------------------
     def default_solver(self):
         """The graded network is stiff: :class:`~circuitsim.Rosenbrock` (about 40x faster than Dopri5 on the worm)."""

@@ -98,14 +98,10 @@ def _trapezoid_mean(x, t):
 
 
 def default_solver(circuit):
-    """Solver for the experiment: :class:`~circuitsim.Rosenbrock` for the graded network, else the model's."""
-    from ..models.graded import Graded
+    """Solver for the experiment: the model's default (:class:`~circuitsim.Rosenbrock` for the graded network)."""
+    from ..solvers.base import get_solver
 
-    if isinstance(circuit.model, Graded):
-        from ..stiff import Rosenbrock
-
-        return Rosenbrock()
-    return circuit.model.default_solver()
+    return get_solver(None, circuit.model.default_solver())
 
 
 def display_scale(circuit) -> float:
