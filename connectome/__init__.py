@@ -32,6 +32,7 @@ from .minimal import MinimalSubcircuit, minimal_subcircuit
 from .select import NoPathError, neighbourhood, paths_between, resolve
 from .select import select as select_neurons
 from .synthetic import auto_ncp, degree_preserving, fully_connected, ncp, random_sparse
+from .synthetic_brain import synthetic_brain
 
 try:
     __version__ = _metadata.version("circuitsim")
@@ -63,6 +64,7 @@ __all__ = [
     "select_neurons",
     "stats",
     "synthetic",
+    "synthetic_brain",
     "to_ncps",
     "Connectome",
     "ConnectomeError",
