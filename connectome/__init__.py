@@ -33,6 +33,9 @@ from .select import NoPathError, neighbourhood, paths_between, resolve
 from .select import select as select_neurons
 from .synthetic import auto_ncp, degree_preserving, fully_connected, ncp, random_sparse
 from .synthetic_brain import synthetic_brain
+from .flywire import FLYWIRE_SIGNS, read_flywire
+from .neuprint import read_neuprint
+from .readers import read_edge_list
 
 try:
     __version__ = _metadata.version("circuitsim")
@@ -71,6 +74,10 @@ __all__ = [
     "DEFAULT_DATASET",
     "EDGE_TYPES",
     "EdgeTableError",
+    "FLYWIRE_SIGNS",
+    "read_edge_list",
+    "read_flywire",
+    "read_neuprint",
     "UnknownDatasetError",
     "UnknownNameError",
     "UnknownNeuronError",
