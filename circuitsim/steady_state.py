@@ -94,9 +94,10 @@ def predicted_fill(pattern) -> int:
     import scipy.sparse as sp
     from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-    P = sp.csr_array(pattern, dtype=np.int8)
+    P = sp.csr_array(pattern)
     n = P.shape[0]
-    P = sp.csr_array(abs(P) + abs(P.T))
+    P = sp.csr_array((np.ones(P.nnz, dtype=np.int8), P.indices, P.indptr), shape=P.shape)
+    P = sp.csr_array(P + P.T)
     if P.nnz == 0:
         return n
     perm = reverse_cuthill_mckee(P, symmetric_mode=True)
@@ -241,11 +242,13 @@ def newton_gmres(residual, linearise, x0, *, tol: float = 1e-10, max_iter: int =
             ilu = spla.spilu(assemble().tocsc(), drop_tol=1e-5, fill_factor=10)
             M = spla.LinearOperator((n, n), matvec=ilu.solve, dtype=np.float64)
         else:
-            inv = 1.0 / diag
+            M = None
+        inv = np.divide(1.0, diag, out=np.ones_like(diag), where=diag != 0)  # a zero diagonal is left unscaled
+        if M is None:
             M = spla.LinearOperator((n, n), matvec=lambda r: inv * r, dtype=np.float64)
         if prev is not None:
             eta = min(0.1, max(0.9 * (norm / prev) ** 2, 1e-12))
-        dx, info = spla.gmres(A, -F, x0=-F / diag, rtol=eta, atol=0.0, restart=restart,
+        dx, info = spla.gmres(A, -F, x0=-F * inv, rtol=eta, atol=0.0, restart=restart,
                               maxiter=max_restarts, M=M)
         if info != 0 or not np.all(np.isfinite(dx)):
             raise SteadyStateError(
