@@ -32,7 +32,7 @@ from .minimal import MinimalSubcircuit, minimal_subcircuit
 from .select import NoPathError, neighbourhood, paths_between, resolve
 from .select import select as select_neurons
 from .synthetic import auto_ncp, degree_preserving, fully_connected, ncp, random_sparse
-from .synthetic_brain import synthetic_brain
+from .large import synthetic_brain
 from .flywire import FLYWIRE_SIGNS, read_flywire
 from .neuprint import read_neuprint
 from .readers import read_edge_list

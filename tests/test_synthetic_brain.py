@@ -6,7 +6,7 @@ import pytest
 import connectome
 from connectome.errors import WiringError
 from connectome.synthetic import from_info
-from connectome.synthetic_brain import distances, synthetic_brain
+from connectome.large import distances, synthetic_brain
 
 
 def tail_exponent(k, k_min):

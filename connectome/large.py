@@ -16,7 +16,7 @@ over neurons or synapses). Its wirings have:
   volume (the displacement's length is Gamma(3, `length_scale`) distributed,
   its direction isotropic). The target is then the neuron of the grid cell
   (side ``info["cell_size"]``: ``length_scale / 2``, or larger so that a cell
-  holds 16 somata on average) containing that point, chosen with probability
+  holds 64 somata on average) containing that point, chosen with probability
   proportional to its in-propensity (cells are kept in proportion to their
   summed propensity, by rejection), so distances are resolved down to the
   cell size;
@@ -65,17 +65,23 @@ class _Space:
     def __init__(self, rng, n, size, length_scale):
         self.n, self.size, self.scale = n, size, length_scale
         self.pos = rng.random((n, 3)) * size
-        # cells of side <= length_scale / 2, but with >= 16 somata each on average
-        side = max(length_scale / 2.0, (16.0 * size**3 / n) ** (1.0 / 3.0))
+        # cells of side <= length_scale / 2, but with >= 64 somata each on average (so that a
+        # cell's summed propensity varies little and few kernel draws are rejected)
+        side = max(length_scale / 2.0, (64.0 * size**3 / n) ** (1.0 / 3.0))
         self.g = g = max(1, int(size // side))
         self.cell_size = size / g
-        cell = self._cell(self.pos)
+        cell = self._cell(self.pos[:, 0], self.pos[:, 1], self.pos[:, 2])
         self.order = np.argsort(cell, kind="stable")
         self.start = np.searchsorted(cell[self.order], np.arange(g**3 + 1))
 
-    def _cell(self, pts):
-        ijk = np.minimum((pts / self.cell_size).astype(np.int64), self.g - 1)
-        return (ijk[:, 0] * self.g + ijk[:, 1]) * self.g + ijk[:, 2]
+    def _cell(self, x, y, z):
+        g, h = self.g, self.cell_size
+        out = np.minimum((x / h).astype(np.int64), g - 1)
+        out *= g
+        out += np.minimum((y / h).astype(np.int64), g - 1)
+        out *= g
+        out += np.minimum((z / h).astype(np.int64), g - 1)
+        return out
 
     def targets(self, rng, src, propensity_cum):
         """One target per source: ``P(j | i) ~ propensity_j * exp(-d_ij / length_scale)``.
@@ -89,14 +95,16 @@ class _Space:
         accept = cell_total / cell_total.max()
         out = np.empty(src.shape[0], dtype=np.int64)
         todo = np.arange(src.shape[0])
+        L = self.size
         for _ in range(10_000):
             k = todo.shape[0]
             r = rng.gamma(3.0, self.scale, k)
             z = rng.uniform(-1.0, 1.0, k)
             phi = rng.uniform(0.0, 2.0 * np.pi, k)
             rho = r * np.sqrt(1.0 - z * z)
-            pts = self.pos[src[todo]] + np.column_stack([rho * np.cos(phi), rho * np.sin(phi), r * z])
-            cell = self._cell(np.mod(pts, self.size))
+            at = self.pos[src[todo]]
+            cell = self._cell(np.mod(at[:, 0] + rho * np.cos(phi), L), np.mod(at[:, 1] + rho * np.sin(phi), L),
+                              np.mod(at[:, 2] + r * z, L))
             keep = rng.random(k) < accept[cell]
             cell, done = cell[keep], todo[keep]
             lo, hi = self.start[cell], self.start[cell + 1]
