@@ -103,11 +103,12 @@ def predicted_fill(pattern) -> int:
     perm = reverse_cuthill_mckee(P, symmetric_mode=True)
     inv = np.empty(n, dtype=np.int64)
     inv[perm] = np.arange(n)
-    coo = P.tocoo()
-    rows, cols = inv[coo.row], inv[coo.col]
-    first = np.arange(n, dtype=np.int64)  # a row's leftmost entry, at most its diagonal
-    np.minimum.at(first, rows, cols)
-    return int(n + np.sum(np.arange(n) - first))
+    first = inv.copy()  # a row's leftmost entry in the new order, at most its diagonal
+    lengths = np.diff(P.indptr)
+    rows = np.flatnonzero(lengths)
+    leftmost = np.minimum.reduceat(inv[P.indices], P.indptr[rows])
+    first[rows] = np.minimum(first[rows], leftmost)
+    return int(n + np.sum(inv - first))
 
 
 def choose_method(method: str, n: int, pattern_fn) -> str:

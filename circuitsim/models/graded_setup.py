@@ -17,11 +17,14 @@ Resting state
     with ``K_ij = W_ji (E_ji - V_i)``: one product with the chemical matrix and one
     with ``G`` per GMRES iteration, never a factorisation.
 
-Every array is built from the wiring's own CSR arrays (no transposed copy of the
-chemical matrix): the iterative path needs ``O(n + synapses)`` memory.
+The resting-state solve keeps one post-major (``[post, pre]``) copy of the chemical
+pattern, so that every product is a gather: ``O(n + synapses)`` memory and time
+per product.
 """
 
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 
@@ -56,14 +59,26 @@ def _with_data(W, data):
     return sp.csr_array((data, W.indices, W.indptr), shape=W.shape, copy=False)
 
 
+_AUTO = weakref.WeakKeyDictionary()  # wiring -> {system: method}: a wiring is immutable
+
+
+def _cached(method, wiring, system, pattern_fn):
+    if method != "auto":
+        return method
+    known = _AUTO.setdefault(wiring, {})
+    if system not in known:
+        known[system] = choose_method("auto", wiring.n, pattern_fn)
+    return known[system]
+
+
 def threshold_method(method: str, wiring) -> str:
     """``"direct"`` or ``"iterative"`` for the threshold system (pattern: the gap junctions)."""
-    return choose_method(method, wiring.n, lambda: wiring.electrical)
+    return _cached(method, wiring, "thresholds", lambda: wiring.electrical)
 
 
 def resting_method(method: str, wiring) -> str:
     """``"direct"`` or ``"iterative"`` for the resting-state Newton steps (pattern: chemical + gap)."""
-    return choose_method(method, wiring.n, lambda: abs(wiring.chemical) + abs(wiring.electrical))
+    return _cached(method, wiring, "resting", lambda: abs(wiring.chemical) + abs(wiring.electrical))
 
 
 def _threshold_system(params, wiring, current):
@@ -123,40 +138,48 @@ def resting_state_iterative(params, wiring, vth, current=None, *, tol: float = 1
 
     from .graded import thresholds
 
+    from connectome.wiring_views import post_major_order
+
     n = wiring.n
     gap, gdeg = _gap(params, wiring)
     W, E = _chemical(params, wiring)
-    WE = _with_data(W, W.data * E)
-    w_diag, we_diag = W.diagonal(), WE.diagonal()  # self-synapses: the chemical part of J's diagonal
-    WT, WET = W.T, WE.T                              # CSC views of [post, pre]: products without copies
+    w_diag, we_diag = W.diagonal(), _with_data(W, W.data * E).diagonal()  # self-synapses: J's diagonal
+    # post-major CSR ([post, pre]) of W and W*E: products are gathers, one pass over the synapses
+    indptr, pre, perm = post_major_order(W)
+    pre = pre.astype(np.int32 if n < 2**31 else np.int64)
+    Wt_data = W.data[perm]
+    WEt_data = Wt_data * E[perm]
+    del perm
+    Wt = sp.csr_array((Wt_data, pre, indptr), shape=(n, n), copy=False)
+    WEt = sp.csr_array((WEt_data, pre, indptr), shape=(n, n), copy=False)
+    in_count = np.diff(indptr)
     g_syn = params.g_syn
     a_r, a_d = _per_neuron(params, "a_r", n), _per_neuron(params, "a_d", n)
     beta = _per_neuron(params, "beta", n)
     Gc, Ec, C = _per_neuron(params, "Gc", n), _per_neuron(params, "Ec", n), _per_neuron(params, "C", n)
     I = np.zeros(n) if current is None else np.asarray(current, np.float64)
     vth = np.asarray(vth, dtype=np.float64)
-    post = W.indices
 
     def residual(V):
         ph = expit(beta * (V - vth))
         s = a_r * ph / (a_r * ph + a_d)
-        syn = g_syn * (WT @ s)
-        F = (-Gc * (V - Ec) - (gdeg * V - gap @ V) - (V * syn - g_syn * (WET @ s)) + I) / C
+        syn = g_syn * (Wt @ s)
+        F = (-Gc * (V - Ec) - (gdeg * V - gap @ V) - (V * syn - g_syn * (WEt @ s)) + I) / C
         return F, (ph, syn)
 
     def linearise(V, aux):
         ph, syn = aux
         ds = a_r * a_d * beta * ph * (1 - ph) / (a_r * ph + a_d) ** 2
         leak = Gc + gdeg + syn
-        KT = sp.csr_array((W.data * (E - V[post]), W.indices, W.indptr), shape=W.shape).T
+        K = sp.csr_array((WEt_data - Wt_data * np.repeat(V, in_count), pre, indptr), shape=(n, n), copy=False)
         diag = (-leak + g_syn * (we_diag - w_diag * V) * ds) / C
 
         def matvec(v):
             v = np.ravel(v)
-            return (-leak * v + gap @ v + g_syn * (KT @ (ds * v))) / C
+            return (-leak * v + gap @ v + g_syn * (K @ (ds * v))) / C
 
         def assemble():
-            J = sp.diags_array(-leak) + gap + g_syn * (sp.csr_array(KT) @ sp.diags_array(ds))
+            J = sp.diags_array(-leak) + gap + g_syn * (K @ sp.diags_array(ds))
             return sp.diags_array(1.0 / C) @ J
 
         return matvec, diag, assemble
