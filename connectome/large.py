@@ -96,16 +96,17 @@ class _Space:
         out = np.empty(src.shape[0], dtype=np.int64)
         todo = np.arange(src.shape[0])
         L = self.size
+        f32 = np.float32  # displacements in single precision: half the memory traffic, ample for cell lookup
         for _ in range(10_000):
             k = todo.shape[0]
-            r = rng.gamma(3.0, self.scale, k)
-            z = rng.uniform(-1.0, 1.0, k)
-            phi = rng.uniform(0.0, 2.0 * np.pi, k)
-            rho = r * np.sqrt(1.0 - z * z)
+            r = rng.standard_gamma(3.0, k, dtype=f32) * f32(self.scale)
+            z = rng.random(k, dtype=f32) * f32(2.0) - f32(1.0)
+            phi = rng.random(k, dtype=f32) * f32(2.0 * np.pi)
+            rho = r * np.sqrt(np.maximum(f32(1.0) - z * z, f32(0.0)))
             at = self.pos[src[todo]]
             cell = self._cell(np.mod(at[:, 0] + rho * np.cos(phi), L), np.mod(at[:, 1] + rho * np.sin(phi), L),
                               np.mod(at[:, 2] + r * z, L))
-            keep = rng.random(k) < accept[cell]
+            keep = rng.random(k, dtype=f32) < accept[cell]
             cell, done = cell[keep], todo[keep]
             lo, hi = self.start[cell], self.start[cell + 1]
             a, b = propensity_cum[lo], propensity_cum[hi]

@@ -77,3 +77,19 @@ def test_save_load_format_3_is_exact(tmp_path, rnd, compress):
 def test_signs_share_the_chemical_pattern(rnd):
     assert np.shares_memory(rnd.sign.indices, rnd.chemical.indices)
     assert rnd.chemical.indices.dtype == np.int32
+
+
+def test_reads_format_2_files(tmp_path, rnd):
+    """A file laid out as version 2 wrote it (signs as a full CSR matrix) still loads."""
+    import json
+
+    arrays = {"format_version": np.array(2), "neurons": np.array(rnd.neurons), "inputs": np.array(rnd.inputs),
+              "outputs": np.array(rnd.outputs), "name": np.array("old"), "info": np.array("{}"),
+              "input_channels": np.array(rnd.input_channels), "output_channels": np.array(rnd.output_channels),
+              "meta_columns": np.array(json.dumps([])), "meta_dtypes": np.array(json.dumps([]))}
+    for key in ("chemical", "sign", "electrical"):
+        m = getattr(rnd, key)
+        arrays.update({f"{key}_data": m.data, f"{key}_indices": m.indices, f"{key}_indptr": m.indptr,
+                       f"{key}_shape": np.array(m.shape)})
+    np.savez(tmp_path / "v2.npz", **arrays)
+    assert Wiring.load(tmp_path / "v2.npz").equals(rnd)
