@@ -35,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .readers import assemble, check_counts, positions, read_table, transmitter_signs
+from .errors import DuplicateConnectionError, WiringError
+from .readers import assemble, check_counts, describe, label_of, positions, read_table, transmitter_signs
 
 __all__ = ["FLYWIRE_SIGNS", "FLYWIRE_COLUMNS", "read_flywire"]
 
@@ -88,8 +89,8 @@ def read_flywire(connections, neurons=None, *, signs=None, neuropils=None, min_c
 
     signs = dict(FLYWIRE_SIGNS if signs is None else signs)
     if isinstance(min_count, bool) or not isinstance(min_count, (int, float)) or not min_count >= 0:
-        raise ValueError(f"min_count must be a number >= 0, got {min_count!r}")
-    label = "FlyWire connections" + ("" if _is_frame(connections) else f" {str(os.fspath(connections))!r}")
+        raise WiringError(f"min_count must be a number >= 0, got {min_count!r}")
+    label = label_of("FlyWire connections", connections)
     df = read_table(connections, FLYWIRE_COLUMNS, int_columns=("pre_root_id", "post_root_id"),
                     what="FlyWire connections")
     if neuropils is not None:
@@ -102,8 +103,6 @@ def read_flywire(connections, neurons=None, *, signs=None, neuropils=None, min_c
                            what="FlyWire neurons")
         dup = table["root_id"].duplicated(keep=False)
         if dup.any():
-            from .errors import DuplicateConnectionError
-
             raise DuplicateConnectionError("FlyWire neurons: root ids listed more than once", table[dup])
         order = table["root_id"].to_numpy(np.int64)
         meta = table.drop(columns="root_id")
@@ -120,27 +119,17 @@ def read_flywire(connections, neurons=None, *, signs=None, neuropils=None, min_c
     names = [str(x) for x in ids]
     if meta is not None:
         meta.index = names
-    info = {"source": "flywire", "file": _describe(connections), "signs": signs,
+    info = {"source": "flywire", "file": describe(connections), "signs": signs,
             "neuropils": None if neuropils is None else sorted(map(str, neuropils)), "min_count": float(min_count),
             "rows": int(len(df))}
     return Wiring(names, W, S, None, metadata=meta, name=name, info=info)
-
-
-def _is_frame(x) -> bool:
-    import pandas as pd
-
-    return isinstance(x, pd.DataFrame)
-
-
-def _describe(source) -> str:
-    return "DataFrame" if _is_frame(source) else str(Path(os.fspath(source)))
 
 
 def _all_columns(source):
     """Every column of a table (optional columns of a neuron table are all of them)."""
     import pandas as pd
 
-    if _is_frame(source):
+    if isinstance(source, pd.DataFrame):
         return [str(c) for c in source.columns]
     path = Path(os.fspath(source))
     if path.suffix.lower() in (".parquet", ".pq"):

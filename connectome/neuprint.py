@@ -18,12 +18,10 @@ neuron a sign: Dale's law).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from .errors import DuplicateConnectionError, EdgeTableError
-from .readers import assemble, check_counts, positions, read_table
+from .readers import assemble, check_counts, describe, label_of, positions, read_table
 
 __all__ = ["read_neuprint", "NEUPRINT_NEURON_COLUMNS", "NEUPRINT_CONNECTION_COLUMNS"]
 
@@ -70,7 +68,7 @@ def read_neuprint(neurons, connections, *, neuron_signs=None, min_weight: float 
         raise DuplicateConnectionError("neuPrint neurons: body ids listed more than once", table[dup])
     conn = read_table(connections, NEUPRINT_CONNECTION_COLUMNS, int_columns=("bodyId_pre", "bodyId_post"),
                       what="neuPrint connections")
-    label = "neuPrint connections" + ("" if _frame(connections) else f" {str(os.fspath(connections))!r}")
+    label = label_of("neuPrint connections", connections)
     weight = check_counts(conn, "weight", label)
     pair = conn.duplicated(["bodyId_pre", "bodyId_post"], keep=False)
     if pair.any():
@@ -85,7 +83,7 @@ def read_neuprint(neurons, connections, *, neuron_signs=None, min_weight: float 
     names = [str(x) for x in ids]
     meta = table.drop(columns="bodyId")
     meta.index = names
-    info = {"source": "neuprint", "neurons_file": _describe(neurons), "connections_file": _describe(connections),
+    info = {"source": "neuprint", "neurons_file": describe(neurons), "connections_file": describe(connections),
             "min_weight": float(min_weight), "signed": neuron_signs is not None}
     return Wiring(names, W, S, None, metadata=meta, name=name, info=info)
 
@@ -105,13 +103,3 @@ def _neuron_signs(rule, table, order) -> np.ndarray:
     if bad.any():
         raise EdgeTableError("neuron_signs must be +1 or -1 for every neuron", table[bad])
     return values
-
-
-def _frame(x) -> bool:
-    import pandas as pd
-
-    return isinstance(x, pd.DataFrame)
-
-
-def _describe(source) -> str:
-    return "DataFrame" if _frame(source) else str(os.fspath(source))

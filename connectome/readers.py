@@ -28,6 +28,7 @@ import pandas as pd
 
 from .errors import (
     EdgeTableError,
+    WiringError,
     InvalidCountError,
     InvalidIdError,
     MissingColumnsError,
@@ -50,6 +51,16 @@ def _require_pyarrow(path):
     except ImportError:
         raise ImportError(f"reading {str(path)!r} needs pyarrow: pip install \"circuitsim[parquet]\" "
                           "(or pip install pyarrow)") from None
+
+
+def describe(source) -> str:
+    """``"DataFrame"`` or the path of a table source (for ``Wiring.info``)."""
+    return "DataFrame" if isinstance(source, pd.DataFrame) else str(os.fspath(source))
+
+
+def label_of(what: str, source) -> str:
+    """How error messages name a table: ``what`` and, for a file, its path."""
+    return what if isinstance(source, pd.DataFrame) else f"{what} {str(os.fspath(source))!r}"
 
 
 def read_table(source, required, *, optional=(), int_columns=(), what="table", sep=None) -> pd.DataFrame:
@@ -156,7 +167,7 @@ def transmitter_signs(df, col, mapping, label) -> np.ndarray:
     table = {str(k).strip().upper(): float(v) for k, v in mapping.items()}
     for k, v in table.items():
         if v not in (-1.0, 1.0):
-            raise ValueError(f"transmitter sign for {k!r} must be +1 or -1, got {v!r}")
+            raise WiringError(f"transmitter sign for {k!r} must be +1 or -1, got {v!r}")
     raw = df[col].astype("string").str.strip().str.upper().fillna("")
     cat = raw.astype("category")
     codes = cat.cat.codes.to_numpy()
@@ -287,7 +298,7 @@ def read_edge_list(source, *, pre: str = "pre", post: str = "post", weight: str 
 
     if sign is not None and transmitter is not None:
         raise EdgeTableError("give either a sign column or a transmitter column, not both")
-    label = "edge list" if isinstance(source, pd.DataFrame) else f"edge list {str(os.fspath(source))!r}"
+    label = label_of("edge list", source)
     required = [pre, post] + [c for c in (weight, sign, transmitter, type) if c is not None]
     df = read_table(source, required, what="edge list", sep=sep)
     names = {}
@@ -327,7 +338,7 @@ def read_edge_list(source, *, pre: str = "pre", post: str = "post", weight: str 
     if kind.any():
         ga, gb, gw = a[kind], b[kind], w[kind]
         G = sp.coo_array((np.r_[gw, gw], (np.r_[ga, gb], np.r_[gb, ga])), shape=(n, n)).tocsr()
-    src = "DataFrame" if isinstance(source, pd.DataFrame) else str(os.fspath(source))
+    src = describe(source)
     default = "edge_list" if isinstance(source, pd.DataFrame) else Path(src).name.split(".")[0]
     info = {"source": "edge_list", "file": src, "rows": int(len(df))}
     return Wiring([str(x) for x in ids], W, S, G, name=name or default, info=info)

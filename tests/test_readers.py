@@ -237,3 +237,12 @@ def test_edge_list_parquet_round_trip(tmp_path):
     fly = pd.read_csv(FLY, dtype={"pre_root_id": "int64", "post_root_id": "int64"})
     fly.to_parquet(tmp_path / "connections.parquet")
     assert connectome.read_flywire(tmp_path / "connections.parquet").equals(connectome.read_flywire(FLY))
+
+
+def test_bad_reader_arguments_are_named():
+    from connectome.errors import WiringError
+
+    with pytest.raises(WiringError, match="transmitter sign for 'ACH' must be \\+1 or -1"):
+        connectome.read_flywire(FLY, signs={**connectome.FLYWIRE_SIGNS, "ACH": 0})
+    with pytest.raises(WiringError, match="min_count must be a number >= 0"):
+        connectome.read_flywire(FLY, min_count=-1)
