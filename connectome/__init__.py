@@ -33,6 +33,10 @@ from .minimal import MinimalSubcircuit, minimal_subcircuit
 from .select import NoPathError, neighbourhood, paths_between, resolve
 from .select import select as select_neurons
 from .synthetic import auto_ncp, degree_preserving, fully_connected, ncp, random_sparse
+from .large import synthetic_brain
+from .flywire import FLYWIRE_SIGNS, read_flywire
+from .neuprint import read_neuprint
+from .readers import read_edge_list
 
 try:
     __version__ = _metadata.version("circuitsim")
@@ -66,6 +70,7 @@ __all__ = [
     "select_neurons",
     "stats",
     "synthetic",
+    "synthetic_brain",
     "to_ncps",
     "Connectome",
     "ConnectomeError",
@@ -73,6 +78,10 @@ __all__ = [
     "EDGE_TYPES",
     "EdgeTableError",
     "UnknownAtlasError",
+    "FLYWIRE_SIGNS",
+    "read_edge_list",
+    "read_flywire",
+    "read_neuprint",
     "UnknownDatasetError",
     "UnknownNameError",
     "UnknownNeuronError",

@@ -16,6 +16,12 @@ __all__ = [
     "UnknownNeuronError",
     "EdgeTableError",
     "WiringError",
+    "MissingColumnsError",
+    "InvalidIdError",
+    "UnknownIdError",
+    "InvalidCountError",
+    "DuplicateConnectionError",
+    "UnknownTransmitterError",
     "close_matches",
 ]
 
@@ -105,3 +111,43 @@ class EdgeTableError(ConnectomeError, ValueError):
 
 class WiringError(ConnectomeError, ValueError):
     """An impossible wiring request (empty selection, no path, bad parameters)."""
+
+
+class MissingColumnsError(EdgeTableError):
+    """A table file lacks columns its format requires (the message lists them and the columns found)."""
+
+
+class InvalidIdError(EdgeTableError):
+    """Neuron ids that are missing (empty, NaN) or not integers where the format requires them."""
+
+
+class UnknownIdError(EdgeTableError):
+    """Connections naming neurons that the format's neuron table does not list."""
+
+
+class InvalidCountError(EdgeTableError):
+    """Synapse counts or weights that are negative, missing (NaN), infinite or not numbers."""
+
+
+class DuplicateConnectionError(EdgeTableError):
+    """A connection listed twice in a table that must list each pair once."""
+
+
+class UnknownTransmitterError(EdgeTableError):
+    """A neurotransmitter with no sign in the mapping in use.
+
+    Attributes
+    ----------
+    transmitters : list of str
+        The unknown values (``""`` for a missing one).
+    suggestions : dict
+        Close matches among the known transmitters, per unknown value.
+    """
+
+    def __init__(self, message: str, rows=None, transmitters=(), known=()):
+        self.transmitters = list(transmitters)
+        self.suggestions = {t: close_matches(t, known) for t in self.transmitters}
+        hints = [f"{t!r}: did you mean {', '.join(map(repr, s))}?" for t, s in self.suggestions.items() if s]
+        if hints:
+            message = f"{message} [{'; '.join(hints)}]"
+        super().__init__(message, rows)

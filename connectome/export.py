@@ -90,7 +90,7 @@ def to_dict(w) -> dict:
     """
     import scipy.sparse as sp
 
-    from .wiring import _json_default
+    from .wiring_checks import json_default as _json_default
 
     pre, post, weight = _coo_lists(w.chemical)
     _, _, sign = _coo_lists(w.sign)

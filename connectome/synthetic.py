@@ -488,4 +488,9 @@ def from_info(info: dict):
     if gen == "auto_ncp":
         return auto_ncp(info["units"], info["outputs"], info["n_inputs"], sparsity=info["sparsity"],
                         seed=info["seed"], inhibitory_fraction=info["inhibitory_fraction"])
-    raise WiringError(f"info has generator {gen!r}; from_info rebuilds 'ncp' and 'auto_ncp' wirings")
+    if gen == "synthetic_brain":
+        from .large import BRAIN_DEFAULTS, synthetic_brain
+
+        return synthetic_brain(info["neurons"], **{k: info[k] for k in BRAIN_DEFAULTS}, seed=info["seed"])
+    raise WiringError(f"info has generator {gen!r}; from_info rebuilds 'ncp', 'auto_ncp' and 'synthetic_brain' "
+                      "wirings")

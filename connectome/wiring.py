@@ -11,6 +11,15 @@ Conventions
   through *output channels*: ``output_matrix()[neuron, channel]`` (by default
   channel ``k`` reads ``outputs[k]``).
 
+Construction, every view, :meth:`~Wiring.subset`, :meth:`~Wiring.ablate`,
+:meth:`~Wiring.save` and :meth:`~Wiring.load` cost ``O(n + synapses)`` time and
+memory (no dense ``n x n`` temporary, no Python loop over synapses): a wiring of
+10^6 neurons and 10^8 synapses fits in a few GiB. The class is assembled from
+:mod:`connectome.wiring_views` (matrix and kernel views),
+:mod:`connectome.wiring_derive` (subset, ablate, normalised) and
+:mod:`connectome.wiring_io` (persistence); validation helpers are in
+:mod:`connectome.wiring_checks`.
+
 Derivations (subsets, circuits, layered and minimal wirings, synthetic wirings,
 statistics, export) live in :mod:`connectome.select`, :mod:`connectome.circuits`,
 :mod:`connectome.layered`, :mod:`connectome.minimal`, :mod:`connectome.synthetic`,
@@ -21,91 +30,30 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from .errors import UnknownNeuronError, WiringError
+from .wiring_checks import as_csr, check_weights, freeze, json_default, on_pattern, same_pattern
+from .wiring_derive import WiringDerivations
+from .wiring_io import FORMAT_VERSION as _FORMAT_VERSION  # noqa: F401  (kept for readers of old code)
+from .wiring_io import WiringPersistence
+from .wiring_views import ChemicalByPost, ElectricalByNeuron, WiringViews
 
 __all__ = ["Wiring", "ChemicalByPost", "ElectricalByNeuron"]
 
-_FORMAT_VERSION = 2
 
-
-class ChemicalByPost(NamedTuple):
-    """Chemical synapses grouped by postsynaptic neuron (CSC of ``W[pre, post]``).
-
-    The synapses onto neuron ``i`` are ``k in range(post_indptr[i], post_indptr[i+1])``
-    with presynaptic neuron ``pre_index[k]``, weight ``weight[k]`` and sign ``sign[k]``.
-    """
-
-    post_indptr: np.ndarray  # int64 (n + 1,)
-    pre_index: np.ndarray  # int64 (nnz,)
-    weight: np.ndarray  # float64 (nnz,)
-    sign: np.ndarray  # float64 (nnz,), +1 or -1
-
-
-class ElectricalByNeuron(NamedTuple):
-    """Gap junctions of each neuron (rows of the symmetric matrix).
-
-    Neuron ``i`` is coupled to ``index[k]`` with conductance weight ``weight[k]``
-    for ``k in range(indptr[i], indptr[i+1])``; self-junctions are omitted
-    (they carry no current).
-    """
-
-    indptr: np.ndarray  # int64 (n + 1,)
-    index: np.ndarray  # int64 (nnz,)
-    weight: np.ndarray  # float64 (nnz,)
-
-
-def _as_csr(mat, shape, what, dtype=np.float64):
-    if isinstance(shape, int):
-        shape = (shape, shape)
-    if not sp.issparse(mat):
-        mat = np.asarray(mat)
-        if mat.ndim != 2:
-            raise WiringError(f"{what} must be a 2-d matrix of shape {shape}, got an array of shape {mat.shape}")
-    mat = sp.csr_array(mat, dtype=dtype, copy=sp.issparse(mat))  # never alias a frozen matrix
-    if mat.shape != tuple(shape):
-        raise WiringError(f"{what} must have shape {tuple(shape)} to match the neuron list, got {mat.shape}")
-    mat.sum_duplicates()
-    mat.eliminate_zeros()
-    mat.sort_indices()
-    mat.indices = mat.indices.astype(np.int32, copy=False)
-    mat.indptr = mat.indptr.astype(np.int32, copy=False)
-    return mat
-
-
-def _freeze(mat):
-    for arr in (mat.data, mat.indices, mat.indptr):
-        arr.setflags(write=False)
-    return mat
-
-
-def _same_pattern(a, b) -> bool:
-    return a.nnz == b.nnz and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
-
-
-def _check_weights(mat, what):
-    if not np.isfinite(mat.data).all() or (mat.data < 0).any():
-        bad = mat.data[~np.isfinite(mat.data) | (mat.data < 0)][:3]
-        raise WiringError(f"{what} weights must be finite and non-negative; got {bad.tolist()}")
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    raise TypeError(f"info values must be JSON serialisable; got {type(obj).__name__}")
+def _duplicates(names) -> list:
+    seen, dup = set(), set()
+    for nm in names:
+        (dup if nm in seen else seen).add(nm)
+    return sorted(dup)
 
 
 @dataclass(frozen=True, eq=False)
-class Wiring:
+class Wiring(WiringViews, WiringDerivations, WiringPersistence):
     """An immutable, ordered neural wiring: the input every circuitsim model takes.
 
     Parameters
@@ -187,34 +135,32 @@ class Wiring:
         names = tuple(str(n) for n in self.neurons)
         if len(names) == 0:
             raise WiringError("a wiring needs at least one neuron")
-        if len(set(names)) != len(names):
-            seen, dup = set(), set()
-            for nm in names:
-                (dup if nm in seen else seen).add(nm)
-            raise WiringError(f"neuron names must be unique; repeated: {sorted(dup)}")
+        index = {nm: i for i, nm in enumerate(names)}
+        if len(index) != len(names):
+            raise WiringError(f"neuron names must be unique; repeated: {_duplicates(names)}")
         n = len(names)
         set_ = object.__setattr__
         set_(self, "neurons", names)
-        set_(self, "_index", {nm: i for i, nm in enumerate(names)})
+        set_(self, "_index", index)
 
-        chem = _as_csr(self.chemical, n, "chemical")
-        _check_weights(chem, "chemical")
+        chem = as_csr(self.chemical, n, "chemical")
+        check_weights(chem, "chemical")
         if self.sign is None:
-            sign = chem.copy()
-            sign.data = np.ones_like(chem.data)
+            sign = on_pattern(np.ones_like(chem.data), chem)
         else:
-            sign = _as_csr(self.sign, n, "sign")
-            if not _same_pattern(sign, chem):
+            sign = as_csr(self.sign, n, "sign")
+            if not same_pattern(sign, chem):
                 raise WiringError("sign must have exactly the sparsity pattern of chemical (one sign per synapse)")
-            if not np.isin(sign.data, (-1.0, 1.0)).all():
+            if not ((sign.data == 1.0) | (sign.data == -1.0)).all():
                 raise WiringError("sign values must be +1 or -1")
-        gap = _as_csr(self.electrical if self.electrical is not None else sp.csr_array((n, n)), n, "electrical")
-        _check_weights(gap, "electrical")
+            sign = on_pattern(sign.data, chem)  # one copy of the pattern for weights and signs
+        gap = as_csr(self.electrical if self.electrical is not None else sp.csr_array((n, n)), n, "electrical")
+        check_weights(gap, "electrical")
         if gap.nnz and abs(gap - gap.T).sum() > 1e-12 * max(1.0, abs(gap).sum()):
             raise WiringError("electrical (gap junction) matrix must be symmetric")
-        set_(self, "chemical", _freeze(chem))
-        set_(self, "sign", _freeze(sign))
-        set_(self, "electrical", _freeze(gap))
+        set_(self, "chemical", freeze(chem))
+        set_(self, "sign", freeze(sign))
+        set_(self, "electrical", freeze(gap))
         if isinstance(self.inputs, str) or isinstance(self.outputs, str):
             raise WiringError("inputs and outputs must be sequences of neuron names, not a single string")
         set_(self, "inputs", tuple(self._resolve(x, "inputs") for x in self.inputs))
@@ -224,14 +170,19 @@ class Wiring:
                 raise WiringError(f"{what} lists a neuron more than once: {list(seq)}")
         self._init_channels("input")
         self._init_channels("output")
-        meta = self.metadata if self.metadata is not None else pd.DataFrame(index=pd.Index(names, name="name"))
+        index_names = pd.Index(names, name="name")
+        meta = self.metadata if self.metadata is not None else pd.DataFrame(index=index_names)
         if not isinstance(meta, pd.DataFrame):
             raise WiringError(f"metadata must be a pandas DataFrame indexed by neuron name, got {type(meta).__name__}")
-        meta = meta.reindex(pd.Index(names, name="name"))
+        if meta.index.equals(index_names):  # the common case: no hash join over the names
+            meta = meta.copy(deep=False)
+            meta.index = index_names
+        else:
+            meta = meta.reindex(index_names)
         set_(self, "metadata", meta)
         info = dict(self.info or {})
         try:
-            json.dumps(info, default=_json_default)
+            json.dumps(info, default=json_default)
         except (TypeError, ValueError) as exc:
             raise WiringError(f"info must be JSON serialisable: {exc}") from None
         set_(self, "info", info)
@@ -241,7 +192,6 @@ class Wiring:
         set_ = object.__setattr__
         n = self.n
         members = self.inputs if kind == "input" else self.outputs
-        default_names = members
         mapping = getattr(self, f"{kind}_map")
         channels = getattr(self, f"{kind}_channels")
         if isinstance(channels, str):
@@ -255,38 +205,36 @@ class Wiring:
                     f"{kind}_channels has {len(channels)} names but there are {len(members)} {kind}s "
                     f"(without an explicit {kind}_map, channel k is {kind}s[k])"
                 )
-            set_(self, f"{kind}_channels", channels or tuple(default_names))
+            set_(self, f"{kind}_channels", channels or tuple(members))
             return
+        if not sp.issparse(mapping):
+            mapping = np.asarray(mapping, dtype=float)
         if kind == "input":
-            if not sp.issparse(mapping):
-                mapping = np.asarray(mapping, dtype=float)
             shape = (mapping.shape[0] if mapping.ndim == 2 else -1, n)
         else:
-            if not sp.issparse(mapping):
-                mapping = np.asarray(mapping, dtype=float)
             shape = (n, mapping.shape[1] if mapping.ndim == 2 else -1)
-        mapping = _as_csr(mapping, shape, f"{kind}_map")
-        _check_weights(mapping, f"{kind}_map")
+        mapping = as_csr(mapping, shape, f"{kind}_map")
+        check_weights(mapping, f"{kind}_map")
         n_ch = mapping.shape[0] if kind == "input" else mapping.shape[1]
         if kind == "input":
             if self.input_sign is None:
-                sgn = mapping.copy()
-                sgn.data = np.ones_like(mapping.data)
+                sgn = on_pattern(np.ones_like(mapping.data), mapping)
             else:
-                sgn = _as_csr(self.input_sign, mapping.shape, "input_sign")
-                if not _same_pattern(sgn, mapping):
+                sgn = as_csr(self.input_sign, mapping.shape, "input_sign")
+                if not same_pattern(sgn, mapping):
                     raise WiringError("input_sign must have exactly the sparsity pattern of input_map")
-                if not np.isin(sgn.data, (-1.0, 1.0)).all():
+                if not ((sgn.data == 1.0) | (sgn.data == -1.0)).all():
                     raise WiringError("input_sign values must be +1 or -1")
-            set_(self, "input_sign", _freeze(sgn))
-            driven = np.flatnonzero(np.diff(mapping.tocsc().indptr))
+            set_(self, "input_sign", freeze(sgn))
+            driven = np.flatnonzero(np.bincount(mapping.indices, minlength=n))
         else:
             driven = np.flatnonzero(np.diff(mapping.indptr))
         driven_names = [self.neurons[i] for i in driven]
         if not members:
             set_(self, f"{kind}s", tuple(driven_names))
         else:
-            extra = [nm for nm in driven_names if nm not in set(members)]
+            member_set = set(members)
+            extra = [nm for nm in driven_names if nm not in member_set]
             if extra:
                 raise WiringError(
                     f"{kind}_map connects neurons that are not listed in {kind}s: {extra[:5]}; "
@@ -297,7 +245,7 @@ class Wiring:
             channels = tuple(f"{prefix}{k}" for k in range(n_ch))
         if len(channels) != n_ch or len(set(channels)) != n_ch:
             raise WiringError(f"{kind}_channels must name each of the {n_ch} channels of {kind}_map exactly once")
-        set_(self, f"{kind}_map", _freeze(mapping))
+        set_(self, f"{kind}_map", freeze(mapping))
         set_(self, f"{kind}_channels", channels)
 
     # -- construction ------------------------------------------------------------
@@ -400,7 +348,12 @@ class Wiring:
         """Positions of `names` (str or sequence) in :attr:`neurons`; unknown names raise."""
         if isinstance(names, str):
             names = [names]
-        return np.array([self._index[self._resolve(nm)] for nm in names], dtype=np.int64)
+        index = self._index
+        out = np.empty(len(names), dtype=np.int64)
+        for k, nm in enumerate(names):
+            i = index.get(nm)
+            out[k] = index[self._resolve(nm)] if i is None else i
+        return out
 
     @property
     def input_index(self) -> np.ndarray:
@@ -411,323 +364,6 @@ class Wiring:
     def output_index(self) -> np.ndarray:
         """Positions of :attr:`outputs` (int64)."""
         return self.index_of(self.outputs) if self.outputs else np.zeros(0, np.int64)
-
-    # -- views -------------------------------------------------------------------
-    def signed_chemical(self) -> sp.csr_array:
-        """``W[pre, post] * sign``: negative entries are inhibitory synapses."""
-        out = self.chemical.copy()
-        out.data = out.data * self.sign.data
-        return out
-
-    def input_matrix(self) -> sp.csr_array:
-        """Signed input weights ``M[channel, neuron]``, shape (n_input_channels, n), float64.
-
-        Channel ``c`` adds ``M[c, i] * u_c(t)`` to the external drive of neuron ``i``.
-        """
-        if self.input_map is None:
-            k = len(self.inputs)
-            return sp.csr_array((np.ones(k), (np.arange(k), self.input_index)), shape=(k, self.n))
-        out = self.input_map.copy()
-        out.data = out.data * self.input_sign.data
-        return out
-
-    def output_matrix(self) -> sp.csr_array:
-        """Read-out weights ``R[neuron, channel]``, shape (n, n_output_channels), float64."""
-        if self.output_map is None:
-            k = len(self.outputs)
-            return sp.csr_array((np.ones(k), (self.output_index, np.arange(k))), shape=(self.n, k))
-        return self.output_map.copy()
-
-    def mask(self, type: str = "chemical", dense: bool = False):
-        """Boolean connectivity ``M[pre, post]`` of ``"chemical"`` or ``"electrical"`` synapses."""
-        mat = {"chemical": self.chemical, "electrical": self.electrical}.get(type)
-        if mat is None:
-            raise WiringError(f"mask type must be 'chemical' or 'electrical', got {type!r}")
-        m = sp.csr_array((np.ones(mat.nnz, bool), mat.indices.copy(), mat.indptr.copy()), shape=mat.shape)
-        return m.toarray() if dense else m
-
-    def chemical_by_post(self) -> ChemicalByPost:
-        """Kernel view of chemical synapses grouped by postsynaptic neuron."""
-        csc = self.chemical.tocsc()
-        csc.sort_indices()
-        sign = self.sign.tocsc()
-        sign.sort_indices()
-        return ChemicalByPost(
-            np.ascontiguousarray(csc.indptr, dtype=np.int64),
-            np.ascontiguousarray(csc.indices, dtype=np.int64),
-            np.ascontiguousarray(csc.data, dtype=np.float64),
-            np.ascontiguousarray(sign.data, dtype=np.float64),
-        )
-
-    def electrical_by_neuron(self) -> ElectricalByNeuron:
-        """Kernel view of gap junctions per neuron (self-junctions dropped)."""
-        g = sp.coo_array(self.electrical)
-        off = g.row != g.col
-        g = sp.csr_array((g.data[off], (g.row[off], g.col[off])), shape=g.shape)
-        g.eliminate_zeros()
-        g.sort_indices()
-        return ElectricalByNeuron(
-            np.ascontiguousarray(g.indptr, dtype=np.int64),
-            np.ascontiguousarray(g.indices, dtype=np.int64),
-            np.ascontiguousarray(g.data, dtype=np.float64),
-        )
-
-    @property
-    def edges(self) -> pd.DataFrame:
-        """Edge table ``pre, post, type, weight, sign`` (gap junctions once per pair)."""
-        names = np.array(self.neurons, dtype=object)
-        c = self.chemical.tocoo()
-        s = self.sign.tocoo()
-        g = sp.triu(self.electrical).tocoo()
-        chem = pd.DataFrame(
-            {"pre": names[c.row], "post": names[c.col], "type": "chemical", "weight": c.data,
-             "sign": s.data.astype(np.int8)}
-        )
-        gap = pd.DataFrame(
-            {"pre": names[g.row], "post": names[g.col], "type": "electrical", "weight": g.data,
-             "sign": np.ones(g.nnz, np.int8)}
-        )
-        return pd.concat([chem, gap], ignore_index=True)
-
-    def to_networkx(self):
-        """A :class:`networkx.MultiDiGraph` (gap junctions as two opposite edges)."""
-        import networkx as nx
-
-        G = nx.MultiDiGraph(name=self.name)
-        meta = self.metadata.astype(object).where(self.metadata.notna(), None)
-        for nm, row in zip(self.neurons, meta.to_dict("records")):
-            G.add_node(nm, **row, input=nm in self.inputs, output=nm in self.outputs)
-        for pre, post, typ, w, s in self.edges.itertuples(index=False):
-            G.add_edge(pre, post, key=typ, type=typ, weight=float(w), sign=int(s))
-            if typ == "electrical":
-                G.add_edge(post, pre, key=typ, type=typ, weight=float(w), sign=int(s))
-        return G
-
-    # -- derived wirings ------------------------------------------------------------
-    def _replace(self, **changes) -> "Wiring":
-        fields = dict(
-            neurons=self.neurons, chemical=self.chemical, sign=self.sign, electrical=self.electrical,
-            inputs=self.inputs, outputs=self.outputs, metadata=self.metadata, name=self.name,
-            input_map=self.input_map, input_sign=self.input_sign,
-            input_channels=self.input_channels, output_map=self.output_map,
-            output_channels=self.output_channels,
-            info=self.info,
-        )
-        fields.update(changes)
-        for kind in ("input", "output"):  # default maps: channels follow new inputs / outputs
-            if f"{kind}s" in changes and f"{kind}_channels" not in changes and fields[f"{kind}_map"] is None:
-                fields[f"{kind}_channels"] = ()
-        return Wiring(**fields)
-
-    def subset(self, neurons, name: str | None = None) -> "Wiring":
-        """The wiring among `neurons` (in the order given), keeping every synapse between them.
-
-        Inputs and outputs not selected are dropped. With the default channel
-        maps the channels follow the kept inputs/outputs; explicit maps keep all
-        their channels (a channel may then drive no neuron).
-        """
-        if isinstance(neurons, str):
-            neurons = [neurons]
-        idx = self.index_of(neurons)
-        if len(idx) == 0:
-            raise WiringError("subset needs at least one neuron; the selection is empty")
-        if len(np.unique(idx)) != len(idx):
-            names = [self.neurons[i] for i in idx]
-            dup = sorted({nm for nm in names if names.count(nm) > 1})
-            raise WiringError(f"subset lists neurons more than once: {dup}")
-        keep = set(idx.tolist())
-
-        def sel(m):
-            return m[idx][:, idx]
-
-        kept_inputs = [x for x in self.inputs if self._index[x] in keep]
-        kept_outputs = [x for x in self.outputs if self._index[x] in keep]
-        changes = dict(
-            neurons=[self.neurons[i] for i in idx], chemical=sel(self.chemical), sign=sel(self.sign),
-            electrical=sel(self.electrical), inputs=kept_inputs, outputs=kept_outputs,
-            metadata=self.metadata.iloc[idx], name=name or self.name,
-        )
-        if self.input_map is not None:
-            changes.update(input_map=self.input_map[:, idx], input_sign=self.input_sign[:, idx])
-        else:
-            ch = dict(zip(self.inputs, self.input_channels))
-            changes.update(input_channels=[ch[x] for x in kept_inputs])
-        if self.output_map is not None:
-            changes.update(output_map=self.output_map[idx])
-        else:
-            ch = dict(zip(self.outputs, self.output_channels))
-            changes.update(output_channels=[ch[x] for x in kept_outputs])
-        return self._replace(**changes)
-
-    def ablate(self, neurons=(), synapses=(), name: str | None = None) -> "Wiring":
-        """A new wiring without `neurons` (and every synapse they make or receive) and without `synapses`.
-
-        Parameters
-        ----------
-        neurons : str or sequence of str
-            Neurons to remove.
-        synapses : sequence of tuple
-            ``(pre, post)`` removes the chemical synapse pre -> post;
-            ``(pre, post, "electrical")`` removes the gap junction between the
-            two (both directions); ``(pre, post, "chemical")`` is explicit.
-        name : str, optional
-
-        Raises
-        ------
-        UnknownNeuronError
-            A name that is not in the wiring.
-        WiringError
-            A synapse that does not exist, or removing every neuron.
-        """
-        if isinstance(neurons, str):
-            neurons = [neurons]
-        w = self
-        if len(synapses):
-            chem = self.chemical.tolil()
-            sign = self.sign.tolil()
-            gap = self.electrical.tolil()
-            for syn in synapses:
-                if isinstance(syn, str) or len(syn) not in (2, 3):
-                    raise WiringError(f"a synapse is (pre, post) or (pre, post, type); got {syn!r}")
-                typ = syn[2] if len(syn) == 3 else "chemical"
-                i, j = self.index_of([syn[0], syn[1]])
-                if typ == "chemical":
-                    if chem[i, j] == 0:
-                        raise WiringError(
-                            f"there is no chemical synapse {self.neurons[i]} -> {self.neurons[j]} to ablate")
-                    chem[i, j] = 0
-                    sign[i, j] = 0
-                elif typ == "electrical":
-                    if gap[i, j] == 0:
-                        raise WiringError(
-                            f"there is no gap junction {self.neurons[i]} -- {self.neurons[j]} to ablate")
-                    gap[i, j] = 0
-                    gap[j, i] = 0
-                else:
-                    raise WiringError(f"synapse type must be 'chemical' or 'electrical', got {typ!r}")
-            w = self._replace(chemical=chem.tocsr(), sign=sign.tocsr(), electrical=gap.tocsr())
-        drop = set(self.index_of(neurons).tolist()) if len(neurons) else set()
-        if len(drop) == self.n:
-            raise WiringError("ablating every neuron leaves an empty wiring")
-        if drop:
-            return w.subset([nm for i, nm in enumerate(self.neurons) if i not in drop], name)
-        return w._replace(name=name) if name else w
-
-    def normalised(self, how: str = "max") -> "Wiring":
-        """A copy with rescaled weights (signs, pattern and everything else unchanged).
-
-        Parameters
-        ----------
-        how : {"max", "in_sum"}
-            ``"max"`` divides chemical and electrical weights each by their
-            largest value; ``"in_sum"`` makes each neuron's incoming chemical
-            weights sum to 1 (columns of ``W[pre, post]``) and each neuron's gap
-            junction weights sum to 1 (then symmetrised as ``(G + G.T) / 2``).
-        """
-        chem, gap = self.chemical.copy(), self.electrical.copy()
-        if how == "max":
-            if chem.nnz:
-                chem.data = chem.data / chem.data.max()
-            if gap.nnz:
-                gap.data = gap.data / gap.data.max()
-        elif how == "in_sum":
-            col = np.asarray(chem.sum(axis=0)).ravel()
-            chem = chem @ sp.diags_array(np.divide(1.0, col, out=np.zeros_like(col), where=col > 0))
-            row = np.asarray(gap.sum(axis=1)).ravel()
-            g = sp.diags_array(np.divide(1.0, row, out=np.zeros_like(row), where=row > 0)) @ gap
-            gap = (g + g.T) / 2
-        else:
-            raise WiringError(f"normalise 'how' must be 'max' or 'in_sum', got {how!r}")
-        chem = sp.csr_array(chem)
-        chem.sort_indices()
-        return self._replace(chemical=chem, electrical=sp.csr_array(gap), info={**self.info, "normalise": how})
-
-    # -- persistence ---------------------------------------------------------------
-    def save(self, path) -> None:
-        """Write the wiring to an ``.npz`` file atomically.
-
-        The round trip with :meth:`load` is exact: neuron order, weights, signs,
-        inputs, outputs, channel maps, ``info``, and the metadata's columns,
-        values and dtypes (numeric and boolean columns stored as arrays, text and
-        object columns as JSON).
-        """
-        from ._io.atomic import atomic_path
-
-        meta = self.metadata
-        columns = [str(c) for c in meta.columns]
-        arrays = {
-            "format_version": np.array(_FORMAT_VERSION), "neurons": np.array(self.neurons, dtype=str),
-            "inputs": np.array(self.inputs, dtype=str), "outputs": np.array(self.outputs, dtype=str),
-            "name": np.array(self.name), "info": np.array(json.dumps(self.info, default=_json_default)),
-            "input_channels": np.array(self.input_channels, dtype=str),
-            "output_channels": np.array(self.output_channels, dtype=str),
-            "meta_columns": np.array(json.dumps(columns)),
-            "meta_dtypes": np.array(json.dumps([str(meta[c].dtype) for c in meta.columns])),
-        }
-        for k, c in enumerate(meta.columns):
-            col = meta[c]
-            if col.dtype.kind in "biuf":
-                arrays[f"meta_{k}"] = col.to_numpy()
-            else:
-                values = [v.item() if isinstance(v, np.generic) else v for v in col.astype(object).tolist()]
-                values = [None if v is pd.NA or v is pd.NaT else v for v in values]
-                arrays[f"meta_{k}"] = np.array(json.dumps(values, default=_json_default))
-        mats = {"chemical": self.chemical, "sign": self.sign, "electrical": self.electrical,
-                "input_map": self.input_map, "input_sign": self.input_sign, "output_map": self.output_map}
-        for key, m in mats.items():
-            if m is None:
-                continue
-            arrays[f"{key}_data"], arrays[f"{key}_indices"], arrays[f"{key}_indptr"] = m.data, m.indices, m.indptr
-            arrays[f"{key}_shape"] = np.array(m.shape, dtype=np.int64)
-        with atomic_path(path, suffix=".npz") as tmp:
-            np.savez_compressed(tmp, **arrays)
-
-    @classmethod
-    def load(cls, path) -> "Wiring":
-        """Read a wiring written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as f:
-            version = int(f["format_version"])
-            if version not in (1, _FORMAT_VERSION):
-                raise WiringError(f"{path}: unsupported wiring file version {version} (this version reads 1 and 2)")
-            names = [str(x) for x in f["neurons"]]
-            n = len(names)
-
-            def mat(key, shape=None):
-                if f"{key}_data" not in f:
-                    return None
-                if f"{key}_shape" in f:
-                    shape = tuple(int(x) for x in f[f"{key}_shape"])
-                return sp.csr_array((f[f"{key}_data"], f[f"{key}_indices"], f[f"{key}_indptr"]), shape=shape)
-
-            chem, sign, gap = (mat(k, (n, n)) for k in ("chemical", "sign", "electrical"))
-            if version == 1:
-                import io
-
-                meta = pd.read_json(io.StringIO(str(f["metadata"])), orient="split").set_index("name")
-                return cls(names, chem, sign, gap, [str(x) for x in f["inputs"]],
-                           [str(x) for x in f["outputs"]], meta, str(f["name"]))
-            columns = json.loads(str(f["meta_columns"]))
-            dtypes = json.loads(str(f["meta_dtypes"]))
-            data = {}
-            for k, (c, dt) in enumerate(zip(columns, dtypes)):
-                raw = f[f"meta_{k}"]
-                if raw.ndim == 1:
-                    data[c] = pd.Series(raw, dtype=dt)
-                else:
-                    values = pd.Series(json.loads(str(raw)), dtype=object)
-                    data[c] = values if dt == "object" else values.astype(dt)
-            meta = pd.DataFrame(data, columns=columns)
-            meta.index = pd.Index(names, name="name")
-            input_map = mat("input_map")
-            output_map = mat("output_map")
-            return cls(
-                names, chem, sign, gap, [str(x) for x in f["inputs"]], [str(x) for x in f["outputs"]], meta,
-                str(f["name"]), input_map=input_map, input_sign=mat("input_sign"),
-                input_channels=[str(x) for x in f["input_channels"]],
-                output_map=output_map,
-                output_channels=[str(x) for x in f["output_channels"]],
-                info=json.loads(str(f["info"])),
-            )
 
     def equals(self, other: "Wiring") -> bool:
         """True if both wirings have the same neurons (in order), synapses, signs,

@@ -180,7 +180,7 @@ def _linear_parts(params, wiring):
     return gap, (W * params.g_syn).T.tocsr(), (W.multiply(E) * params.g_syn).T.tocsr()
 
 
-def thresholds(params: GradedParams, wiring, current=None) -> np.ndarray:
+def thresholds(params: GradedParams, wiring, current=None, *, method: str = "auto") -> np.ndarray:
     """Solve the equilibrium system for the thresholds ``Vth`` (mV).
 
     ``0 = -Gc (V - Ec) - L_gap V - sum_j g_syn W_ji s* (V_i - E_ji) + I`` with
@@ -192,14 +192,34 @@ def thresholds(params: GradedParams, wiring, current=None) -> np.ndarray:
     wiring : connectome.Wiring
     current : array (n,), optional
         Constant current (pA) included in the solve; default zero.
+    method : {"auto", "direct", "iterative"}
+        ``"direct"`` factorises the system (SuperLU; exact to rounding, fastest on
+        worm-sized networks, but its fill grows to ``O(n^2)`` on random graphs);
+        ``"iterative"`` uses Jacobi-preconditioned conjugate gradients (the system
+        is symmetric positive definite) in ``O(synapses)`` per iteration, to a
+        relative residual of 1e-13. ``"auto"`` picks ``"direct"`` up to
+        :data:`~circuitsim.steady_state.DIRECT_MAX_NEURONS` neurons or when the
+        gap-junction pattern predicts little fill
+        (:func:`~circuitsim.steady_state.choose_method`).
 
     Returns
     -------
     ndarray, shape (n,)
+
+    Raises
+    ------
+    ParameterError
+        An unknown `method`, or CG that does not converge.
     """
     import scipy.sparse as sp
     import scipy.sparse.linalg as spla
 
+    from ..steady_state import check_method
+    from .graded_setup import threshold_method, thresholds_iterative
+
+    check_method(method)
+    if threshold_method(method, wiring) == "iterative":
+        return thresholds_iterative(params, wiring, current)
     n = wiring.n
     gap, gsyn, gsynE = _linear_parts(params, wiring)
     a_r, a_d = _per_neuron(params, "a_r", n), _per_neuron(params, "a_d", n)
@@ -214,21 +234,59 @@ def thresholds(params: GradedParams, wiring, current=None) -> np.ndarray:
 
 
 def resting_state(params: GradedParams, wiring, vth: np.ndarray, current=None, *, tol: float = 1e-10,
-                  max_iter: int = 60) -> np.ndarray:
+                  max_iter: int = 60, method: str = "auto", preconditioner: str = "jacobi") -> np.ndarray:
     """The equilibrium ``[V, s]`` of the network under a constant current (default none).
 
     Newton's method on ``V`` with ``s`` at its steady state ``a_r phi / (a_r phi + a_d)``,
     started from the thresholds solved without input, with step halving.
 
+    Parameters
+    ----------
+    params : GradedParams
+    wiring : connectome.Wiring
+    vth : array (n,)
+        Thresholds (mV).
+    current : array (n,), optional
+        Constant current (pA); default zero.
+    tol : float
+        Stop when a Newton step is below ``tol * max(1, max|V|)`` (mV).
+    max_iter : int
+        Newton iteration cap.
+    method : {"auto", "direct", "iterative"}
+        ``"direct"`` factorises each Newton Jacobian (SuperLU; exact, fastest on
+        worm-sized networks, ``O(n^3)`` on random graphs); ``"iterative"`` solves
+        each Newton step by GMRES with Jacobian-vector products (inexact Newton,
+        :func:`~circuitsim.steady_state.newton_gmres`), ``O(synapses)`` per
+        iteration. ``"auto"`` picks ``"direct"`` up to
+        :data:`~circuitsim.steady_state.DIRECT_MAX_NEURONS` neurons or when the
+        chemical + gap pattern predicts little fill. The starting thresholds use
+        the same `method`.
+    preconditioner : {"jacobi", "ilu"}
+        GMRES preconditioner of the iterative method: the Jacobian's diagonal
+        (default, ``O(n)``) or an incomplete LU (stronger, more memory).
+
+    Returns
+    -------
+    ndarray, shape (2 n,)
+        ``V`` (mV) then ``s``.
+
     Raises
     ------
     ParameterError
-        If Newton's method does not converge (no nearby equilibrium).
+        An unknown `method` or `preconditioner`, or Newton's method (or GMRES)
+        that does not converge (no nearby equilibrium).
     """
     import scipy.sparse as sp
     import scipy.sparse.linalg as spla
     from scipy.special import expit
 
+    from ..steady_state import check_method
+    from .graded_setup import resting_method, resting_state_iterative
+
+    check_method(method, preconditioner)
+    if resting_method(method, wiring) == "iterative":
+        return resting_state_iterative(params, wiring, vth, current, tol=tol, max_iter=max_iter,
+                                       preconditioner=preconditioner, threshold_method=method)
     n = wiring.n
     gap, gsyn, gsynE = _linear_parts(params, wiring)
     a_r, a_d = _per_neuron(params, "a_r", n), _per_neuron(params, "a_d", n)
@@ -243,7 +301,7 @@ def resting_state(params: GradedParams, wiring, vth: np.ndarray, current=None, *
         F = (-Gc * (V - Ec) - (gdeg * V - gap @ V) - (V * (gsyn @ s) - gsynE @ s) + I) / C
         return ph, s, F
 
-    V = thresholds(params, wiring)
+    V = thresholds(params, wiring, method=method)
     ph, s, F = parts(V)
     for _ in range(max_iter):
         ds = a_r * a_d * beta * ph * (1 - ph) / (a_r * ph + a_d) ** 2
