@@ -7,7 +7,10 @@ starting from the no-input resting equilibrium.
 * baseline: ``solve_ivp(method="LSODA", rtol=1e-6)`` with a scipy.sparse right-hand side
   (what a competent user writes);
 * circuitsim: ``simulate(circuit, (0, 10000), drive, Rosenbrock())`` (whole call), and the
-  same with ``Rosenbrock(linear="direct")`` for comparison;
+  same with ``Rosenbrock(linear="direct")`` and with ``method="rodas5p"`` for comparison;
+* every repeat times all of them back to back in alternating order; the speed-up is the
+  median of the per-repeat ratios, and the load average is printed (distrust figures
+  taken above 1);
 * accuracy of both: max |dV| over 1001 times against a tight reference
   (scipy BDF, rtol = atol = 1e-10, analytic sparse Jacobian);
 * start-up: a fresh process with a warm compilation cache, from ``python`` to the
@@ -80,13 +83,8 @@ def scipy_model(circuit):
     return f, jac
 
 
-def median_time(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+def load() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
 _FRESH = """
@@ -126,24 +124,37 @@ def main(argv=None):
     print(f"  {time.perf_counter() - t0:.1f} s, {ref.nfev} rhs calls")
     Vref = ref.y[:n].T
 
-    simulate(circuit, (0.0, 100.0), drive, Rosenbrock())            # compile / load the cache
-    t_ours, res = median_time(lambda: simulate(circuit, (0.0, T), drive, Rosenbrock()), reps)
-    err_ours = np.abs(res.at(tq)["V"] - Vref).max()
-    t_direct, res_d = median_time(lambda: simulate(circuit, (0.0, T), drive, Rosenbrock(linear="direct")), reps)
-    err_direct = np.abs(res_d.at(tq)["V"] - Vref).max()
-    t_lsoda, sol = median_time(lambda: solve_ivp(f, (0, T), circuit.y0, method="LSODA", rtol=1e-6,
-                                                 t_eval=tq), max(1, reps // 2))
-    err_lsoda = np.abs(sol.y[:n].T - Vref).max()
-    print(f"\ndefault experiment: {n} neurons, 10 s model time, PLM 2 nA (medians)")
-    print(f"  circuitsim Rosenbrock : {t_ours * 1e3:8.1f} ms  ({int(res.stats['steps'][0])} steps, "
-          f"{int(res.stats['rejected'][0])} rejected)  max|dV| = {err_ours:.2e} mV")
-    print(f"  same, linear='direct' : {t_direct * 1e3:8.1f} ms  ({int(res_d.stats['steps'][0])} steps, "
-          f"{int(res_d.stats['rejected'][0])} rejected)  max|dV| = {err_direct:.2e} mV  "
-          f"(whole Schur complement factorised every step)")
-    print(f"  scipy LSODA rtol 1e-6 : {t_lsoda * 1e3:8.1f} ms  ({sol.nfev} rhs calls)  "
-          f"max|dV| = {err_lsoda:.2e} mV")
-    print(f"  speed-up              : {t_lsoda / t_ours:8.1f} x   (target >= 20 x, accuracy <= 0.01 mV: "
-          f"{'yes' if err_ours <= 0.01 else 'NO'})")
+    runs = {"rodas4": lambda: simulate(circuit, (0.0, T), drive, Rosenbrock()),
+            "direct": lambda: simulate(circuit, (0.0, T), drive, Rosenbrock(linear="direct")),
+            "rodas5p": lambda: simulate(circuit, (0.0, T), drive, Rosenbrock(method="rodas5p")),
+            "lsoda": lambda: solve_ivp(f, (0, T), circuit.y0, method="LSODA", rtol=1e-6, t_eval=tq)}
+    out = {k: fn() for k, fn in runs.items()}                       # compile / load the cache, keep results
+    times = {k: [] for k in runs}
+    print(f"load average before: {load()}")
+    for r in range(reps):   # every repeat times all of them, in an order that alternates
+        order = list(runs) if r % 2 == 0 else list(runs)[::-1]
+        for k in order:
+            t0 = time.perf_counter()
+            runs[k]()
+            times[k].append(time.perf_counter() - t0)
+    print(f"load average after:  {load()}")
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = {k: statistics.median([a / b for a, b in zip(times["lsoda"], times[k])]) for k in runs if k != "lsoda"}
+    err = {k: np.abs(out[k].at(tq)["V"] - Vref).max() for k in runs if k != "lsoda"}
+    err["lsoda"] = np.abs(out["lsoda"].y[:n].T - Vref).max()
+    res, res_d = out["rodas4"], out["direct"]
+    print(f"\ndefault experiment: {n} neurons, 10 s model time, PLM 2 nA (medians of {reps} paired repeats)")
+    print(f"  circuitsim Rosenbrock : {med['rodas4'] * 1e3:8.1f} ms  ({int(res.stats['steps'][0])} steps, "
+          f"{int(res.stats['rejected'][0])} rejected)  max|dV| = {err['rodas4']:.2e} mV   {ratio['rodas4']:5.1f} x LSODA")
+    print(f"  same, linear='direct' : {med['direct'] * 1e3:8.1f} ms  ({int(res_d.stats['steps'][0])} steps, "
+          f"{int(res_d.stats['rejected'][0])} rejected)  max|dV| = {err['direct']:.2e} mV   {ratio['direct']:5.1f} x LSODA")
+    r5 = out["rodas5p"]
+    print(f"  method='rodas5p'      : {med['rodas5p'] * 1e3:8.1f} ms  ({int(r5.stats['steps'][0])} steps, "
+          f"{int(r5.stats['rejected'][0])} rejected)  max|dV| = {err['rodas5p']:.2e} mV   {ratio['rodas5p']:5.1f} x LSODA")
+    print(f"  scipy LSODA rtol 1e-6 : {med['lsoda'] * 1e3:8.1f} ms  ({out['lsoda'].nfev} rhs calls)  "
+          f"max|dV| = {err['lsoda']:.2e} mV")
+    print(f"  speed-up (median of paired ratios): {ratio['rodas4']:.1f} x  (target >= 20 x, accuracy <= 0.01 mV: "
+          f"{'yes' if err['rodas4'] <= 0.01 else 'NO'})")
 
     # start-up in a fresh process (the cache is warm after the runs above)
     runs = [fresh_process() for _ in range(3)]      # (the first also refills a cache cleared meanwhile)
