@@ -40,10 +40,12 @@ from .inputs import constant, pulse, samples, step
 from .liquid import CfCNetwork, LTCNetwork
 from .models.cfc import CfC, CfCParams
 from .models.ctrnn import CTRNN, CTRNNParams
-from .models.graded import Graded, GradedParams, kunert2014
+from .models.graded import Graded, GradedParams, thresholds
+from .presets import kunert2014
 from .models.ltc import LTC, LTCParams
 from .result import Result
 from .simulate import simulate, simulate_batch
+from .sweep import Sweep, sweep
 from .solvers import (BS3, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock, Solver,
                       Tsit5)
 
@@ -58,7 +60,7 @@ __all__ = [
     "Dopri5", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
 "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",
-    "samples", "simulate", "simulate_batch", "step",
+    "samples", "simulate", "simulate_batch", "step", "sweep", "Sweep", "thresholds",
 ]
 
 _LAZY = ("analysis", "plot", "widgets", "ncps_io", "validate", "fit")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from connectome._names import normalise_neuron_name
+from connectome.names import normalise_neuron_name
 
 from .errors import AnalysisError, MissingPositionsError, OutOfSpanError, UnknownNeuronError  # noqa: F401
 from .result import Result

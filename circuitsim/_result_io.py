@@ -75,7 +75,7 @@ def _wiring_bytes(wiring) -> np.ndarray:
 
 def save_result(result, path) -> None:
     """Write `result` to `path` (``.npz``) atomically."""
-    from connectome._io.atomic import atomic_path
+    from connectome.atomic import atomic_path
 
     d = result.dense
     header = {"format_version": FORMAT_VERSION, "variables": list(result.variables), "neurons": list(result.neurons),
@@ -177,3 +177,28 @@ def _dense_v1(kind, node_t, coeffs, n_steps):
     else:
         raise CircuitsimError(f"unknown dense output kind {kind!r} in a version-1 result file")
     return DenseOutput(np.asarray(node_t, dtype=np.float64), np.ascontiguousarray(rows), np.asarray(n_steps))
+
+
+def xarray_dataset(result, xr):
+    """:meth:`Result.to_xarray` (kept here with the other formats)."""
+    batch = result.meta.get("batch") or {}
+    dims = ("batch", "time", "neuron") if result.batched else ("time", "neuron")
+    coords = {"neuron": list(result.neurons)}
+    per_member_t = np.ndim(result.t) == 2
+    if per_member_t:
+        coords["time"] = np.arange(result.t.shape[-1])
+        coords["t"] = (("batch", "time"), result.t, {"units": "ms"})
+    else:
+        coords["time"] = ("time", result.t, {"units": "ms"})
+    if result.batched:
+        name = batch.get("name", "member")
+        values = batch.get("values", list(range(result.batch_size)))
+        coords["batch"] = ("batch", np.asarray(values))
+        if name != "batch":
+            coords[name] = ("batch", np.asarray(values))
+    data = {v: (dims, result[v], {"units": result.units.get(v, "")}) for v in result.variables}
+    attrs = {"model": result.meta.get("model", ""), "solver": json.dumps(result.meta.get("solver", {})),
+             "t_start_ms": float(result.t_span[0]), "t_end_ms": float(result.t_end), "wiring": str(result.meta.get("wiring"))}
+    if batch:
+        attrs["swept"] = batch["name"]
+    return xr.Dataset(data, coords=coords, attrs=attrs)

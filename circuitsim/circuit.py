@@ -1,12 +1,13 @@
-"""The :class:`Circuit`: a wiring, a neuron model, its parameters and an initial state."""
+"""The :class:`Circuit`: a wiring, a neuron model, its parameters, its drive and an initial state."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import InputError, ParameterError
 from .models.base import Model, ModelParams, get_model
 
 __all__ = ["Circuit"]
@@ -24,14 +25,22 @@ class Circuit:
         A model instance or registered name (``"ctrnn"``...).
     params : ModelParams, optional
         The model's parameters; default ``model.default_params(wiring)``.
-    y0 : array_like (n_vars * n_neurons,) or (n_vars, n_neurons), optional
-        Initial state, variable-major. Default ``model.default_initial_state(circuit)``.
+    y0 : array_like (n_vars * n_neurons,) or (n_vars, n_neurons), or str, optional
+        Initial state, variable-major, or a name the model knows (the graded network:
+        ``"rest"``, ``"authors"``). Default ``model.default_initial_state(circuit)``.
+    drive : Stimulus, Drive or list of stimuli, optional
+        The input the circuit runs with: :func:`~circuitsim.simulate` uses it when given no
+        ``inputs``. Models whose parameters depend on their input (the graded network's
+        thresholds under the authors' convention) derive them from it, so the stimulus is
+        given once; :meth:`with_drive` changes it consistently.
 
     Raises
     ------
     ParameterError
         Wrong parameter type/shape, or an initial state with the wrong shape or
         non-finite values.
+    InputError, UnknownNeuronError
+        A drive on names that are not input channels of the model.
 
     Examples
     --------
@@ -46,18 +55,33 @@ class Circuit:
     model: Model
     params: ModelParams | None = None
     y0: np.ndarray | None = None
+    drive: object = None
 
     def __post_init__(self):
         from connectome import Wiring
+
+        from .inputs import Drive, as_drive
 
         set_ = object.__setattr__
         if not isinstance(self.wiring, Wiring):
             raise ParameterError(f"wiring must be a connectome.Wiring, got {type(self.wiring).__name__}")
         model = get_model(self.model)
         set_(self, "model", model)
+        drive = None if self.drive is None else as_drive(self.drive)
+        if drive is not None and not isinstance(drive, Drive):  # pragma: no cover - as_drive guarantees it
+            raise InputError("drive must be stimuli")
+        if drive is not None:
+            drive.check_channels(model.input_names(self.wiring), self.wiring)
+        set_(self, "drive", drive)
         params = self.params if self.params is not None else model.default_params(self.wiring)
-        set_(self, "params", model.bind(params, self.wiring))
-        y0 = model.default_initial_state(self) if self.y0 is None else self.y0
+        params = model.bind(params, self.wiring)
+        if drive is not None:
+            params = model.on_drive(params, self.wiring, drive)
+        set_(self, "params", params)
+        rule = "default" if self.y0 is None else (self.y0 if isinstance(self.y0, str) else None)
+        set_(self, "_y0_rule", rule)  # a default or named state is recomputed when the circuit changes
+        y0 = self.y0 if rule is None else (model.default_initial_state(self) if rule == "default"
+                                            else model.named_initial_state(self, rule))
         set_(self, "y0", self._check_state(y0, "y0"))
 
     def _check_state(self, y0, name="y0") -> np.ndarray:
@@ -65,7 +89,7 @@ class Circuit:
         try:
             arr = np.array(y0, dtype=np.float64)
         except (TypeError, ValueError) as err:
-            raise ParameterError(f"{name} must be numeric") from err
+            raise ParameterError(f"{name} must be numeric or the name of an initial state") from err
         if arr.shape == (self.model.n_vars, self.wiring.n):
             arr = arr.reshape(-1)
         if arr.shape != (n_state,):
@@ -98,17 +122,33 @@ class Circuit:
         return self.wiring.neurons
 
     def replace(self, **changes) -> "Circuit":
-        """A copy with some of ``wiring, model, params, y0`` changed (validated again).
+        """A copy with some of ``wiring, model, params, y0, drive`` changed (validated again).
 
-        Changing the wiring or model without giving `y0` resets it to the default.
+        Without a new `y0`, a default or named initial state is recomputed for the new
+        circuit; an explicit array is kept unless the wiring or model change.
         """
-        if ("wiring" in changes or "model" in changes) and "y0" not in changes:
-            changes["y0"] = None
+        if "y0" not in changes and (self._y0_rule is not None or "wiring" in changes or "model" in changes):
+            changes["y0"] = None if self._y0_rule in (None, "default") else self._y0_rule
         return dataclasses.replace(self, **changes)
 
     def with_params(self, **changes) -> "Circuit":
         """A copy with some parameter fields changed."""
         return self.replace(params=self.params.replace(**changes))
+
+    def with_drive(self, drive) -> "Circuit":
+        """The same circuit with another drive (parameters that depend on it follow).
+
+        Examples
+        --------
+        >>> import connectome, circuitsim as cs
+        >>> c = cs.kunert2014(connectome.load("varshney2011"), {"PLML": 2000, "PLMR": 2000})  # doctest: +SKIP
+        >>> weaker = c.with_drive(cs.constant(["PLML", "PLMR"], 1000))                       # doctest: +SKIP
+        """
+        return self.replace(drive=drive)
+
+    def drive_description(self) -> str:
+        """The drive as JSON (for comparisons and results)."""
+        return json.dumps(self.drive.describe() if self.drive is not None else [])
 
     def kernel_params(self):
         """The model's NamedTuple of arrays for the compiled vector field.
@@ -130,5 +170,6 @@ class Circuit:
         return np.asarray(y)[..., k * n:(k + 1) * n]
 
     def __repr__(self) -> str:
+        drive = "" if self.drive is None else f", driven by {len(self.drive.stimuli)} stimulus(i)"
         return (f"<Circuit {type(self.model).__name__} on {self.wiring.name or 'wiring'!r}: {self.n} neurons, "
-                f"state {self.model.state_names}>")
+                f"state {self.model.state_names}{drive}>")

@@ -76,7 +76,7 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
 
     from .errors import CircuitsimError
     from .inputs import constant
-    from .models.graded import kunert2014
+    from .presets import kunert2014
     from .simulate import simulate
     from .solvers import get_solver
 
@@ -94,14 +94,12 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
         names = [wiring.neurons[i] for i in wiring.index_of(stimulate)] if stimulate else []
     except (CircuitsimError, connectome.ConnectomeError) as err:
         raise CLIError(str(err)) from None
-    stim = {nm: amplitude for nm in names}
-    circuit = kunert2014(wiring, stim, threshold=threshold)
-    drive = constant(names, amplitude)
+    circuit = kunert2014(wiring, constant(names, amplitude) if names else None, threshold=threshold)
     T = 1000.0 * duration_s
     start = time.perf_counter()
     # fixed-step solvers take ~1e5 steps per second of model time: keep a 1 ms grid instead of every step
     opts = {} if not solver_obj.fixed_step else {"dense": False, "saveat": np.linspace(0.0, T, int(round(T)) + 1)}
-    result = simulate(circuit, (0.0, T), drive, solver_obj, progress=progress, **opts)
+    result = simulate(circuit, (0.0, T), None, solver_obj, progress=progress, **opts)
     return circuit, result, time.perf_counter() - start
 
 
@@ -113,7 +111,7 @@ def _figure(circuit, result, path, title=""):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from connectome._io.atomic import atomic_path
+    from connectome.atomic import atomic_path
 
     w = circuit.wiring
     vth = circuit.model.thresholds(circuit)

@@ -23,6 +23,7 @@ __all__ = [
     "MemoryLimitError",
     "Interrupted",
     "OutOfSpanError",
+    "DriveWarning",
     "AnalysisError",
     "MissingPositionsError",
 ]
@@ -131,6 +132,10 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(message)
         self.result = result
         self.time = time
+
+
+class DriveWarning(UserWarning):
+    """Inputs given to a run differ from the drive the circuit was built with."""
 
 
 class OutOfSpanError(CircuitsimError, ValueError):

@@ -38,6 +38,10 @@ def _names(neurons) -> tuple:
         raise InputError(f"neurons must be a name or a sequence of names, got {neurons!r}") from None
     if not names:
         raise InputError("a stimulus needs at least one neuron")
+    if len(set(names)) != len(names):
+        twice = sorted({nm for nm in names if names.count(nm) > 1})
+        raise InputError(f"a stimulus lists {', '.join(map(repr, twice))} twice (which would double its input); "
+                         "list each neuron once, or add two stimuli on purpose")
     return names
 
 
@@ -320,6 +324,12 @@ class Drive:
     def to_json(self) -> str:
         return json.dumps(self.describe())
 
+    def check_channels(self, channels, wiring=None) -> None:
+        """Raise :class:`UnknownNeuronError` (with close matches) unless every target is an input channel."""
+        index = _channel_index(channels, wiring)
+        for s in self.stimuli:
+            _columns(s, index)
+
     # -- compilation to a kernel table ------------------------------------------------
     def _table(self, channels, wiring, t_span):
         """Knot times, values (m, n_in) and break times strictly inside `t_span`."""
@@ -328,23 +338,23 @@ class Drive:
         index = _channel_index(channels, wiring)
         parts = []
         for s in self.stimuli:
-            cols = np.array([index(nm, s) for nm in s.neurons], dtype=np.int64)
+            cols, take = _columns(s, index)
             ev = s.event_times()
             bad = ev[(ev < t0) | (ev > t1)]
             if len(bad):
                 raise InputError(f"{type(s).__name__.lower()} on {list(s.neurons)} has time {bad[0]:g} ms outside the "
                                  f"simulated span [{t0:g}, {t1:g}] ms; move it inside or trim the samples")
-            parts.append((s, cols))
+            parts.append((s, cols, take))
         if not parts:
             return np.array([t0]), np.zeros((1, n_in)), np.zeros(0)
-        T = np.unique(np.concatenate([s.knots()[0] for s, _ in parts]))
+        T = np.unique(np.concatenate([s.knots()[0] for s, _, _ in parts]))
         L = np.zeros((len(T), n_in))
         R = np.zeros((len(T), n_in))
-        for s, cols in parts:
+        for s, cols, take in parts:
             ls, rs = s._eval(T)
-            np.add.at(L, (slice(None), cols), ls)
-            np.add.at(R, (slice(None), cols), rs)
-        forced = np.concatenate([s.break_times() for s, _ in parts])
+            np.add.at(L, (slice(None), cols), ls[:, take])
+            np.add.at(R, (slice(None), cols), rs[:, take])
+        forced = np.concatenate([s.break_times() for s, _, _ in parts])
         jump = (L != R).any(axis=1) | np.isin(T, forced)
         # restrict to the span: a jump at or before t0 keeps only its right side, at or after t1 its left side
         keep_lo = np.flatnonzero(jump & (T <= t0))
@@ -386,21 +396,44 @@ def as_drive(x) -> Drive:
 
 
 def _channel_index(channels, wiring):
+    """``index(name, stim)`` -> the input columns `name` drives: one neuron, or every member of a class."""
     channels = tuple(channels)
     if wiring is not None and channels == tuple(wiring.neurons):
+        from connectome.errors import UnknownNeuronError as _Unknown
+        from connectome.select import resolve
+
         def index(name, stim):
             try:
-                return int(wiring.index_of(name)[0])
-            except KeyError:
-                raise UnknownNeuronError(name, channels, where=f"{type(stim).__name__.lower()} stimulus") from None
+                return [int(i) for i in wiring.index_of(resolve(wiring, [name], what=f"{_kind(stim)} stimulus"))]
+            except _Unknown:
+                classes = list(dict.fromkeys(wiring.metadata["class"].dropna())) if "class" in wiring.metadata else []
+                raise UnknownNeuronError(name, list(channels) + classes,
+                                         where=f"{_kind(stim)} stimulus (neither a neuron nor a class)") from None
         return index
     pos = {c: i for i, c in enumerate(channels)}
 
     def index(name, stim):
         if name not in pos:
-            raise UnknownNeuronError(name, channels, where=f"{type(stim).__name__.lower()} stimulus (input channels)")
-        return pos[name]
+            raise UnknownNeuronError(name, channels, where=f"{_kind(stim)} stimulus (input channels)")
+        return [pos[name]]
     return index
+
+
+def _kind(stim) -> str:
+    return type(stim).__name__.lower()
+
+
+def _columns(stim, index):
+    """Input columns of a stimulus's targets (classes expanded) and which of its value columns each takes."""
+    cols, take = [], []
+    for k, nm in enumerate(stim.neurons):
+        found = index(nm, stim)
+        cols += found
+        take += [k] * len(found)
+    if len(set(cols)) != len(cols):
+        raise InputError(f"{_kind(stim)} on {list(stim.neurons)} drives a neuron twice (a neuron and its class?); "
+                         "list each neuron once")
+    return np.array(cols, dtype=np.int64), np.array(take, dtype=np.int64)
 
 
 def _held_sequence(drive, channels, span):

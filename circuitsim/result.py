@@ -150,11 +150,29 @@ class Result:
         return self.y[..., self._block(variable)]
 
     def neuron(self, name: str, variable: str | None = None) -> np.ndarray:
-        """Samples of one neuron's variable (default: the first recorded variable)."""
-        if name not in self.neurons:
-            from .errors import UnknownNeuronError
+        """Samples of one neuron's variable (default: the first recorded variable).
+
+        A class name (``"AVA"``) gives every recorded member, on the last axis in wiring order.
+        """
+        var = self[variable or self.variables[0]]
+        if name in self.neurons:
+            return var[..., self.neurons.index(name)]
+        from .errors import UnknownNeuronError
+
+        members = []
+        if self.wiring is not None:
+            from connectome.errors import UnknownNeuronError as _Unknown
+            from connectome.select import resolve
+
+            try:
+                members = [nm for nm in resolve(self.wiring, [name], what="neuron") if nm in self.neurons]
+            except _Unknown:
+                members = []
+        if not members:
             raise UnknownNeuronError(name, self.neurons, where="the recorded neurons")
-        return self[variable or self.variables[0]][..., self.neurons.index(name)]
+        if len(members) == 1:
+            return var[..., self.neurons.index(members[0])]
+        return var[..., [self.neurons.index(nm) for nm in members]]
 
     def at(self, t, variable: str | None = None):
         """State at any time(s) inside the simulated span, from the solver's continuous extension.
@@ -325,6 +343,20 @@ class Result:
             idx = pd.MultiIndex.from_arrays([members, times.reshape(-1)], names=["member", "t"])
             return pd.DataFrame(data.reshape(-1, data.shape[-1]), index=idx, columns=cols)
         return pd.DataFrame(data, index=pd.Index(self.t, name="t"), columns=cols)
+
+    def to_xarray(self):
+        """The samples as an :class:`xarray.Dataset`: one variable per recorded state variable.
+
+        Dimensions ``time`` (ms) and ``neuron``, and ``batch`` for batched runs, labelled
+        by the swept values of a :func:`~circuitsim.sweep` (else by member index). When
+        members have their own sample times, ``time`` is a sample index and the times are
+        the 2-d coordinate ``t``. Units, model and solver are attributes.
+        """
+        import xarray as xr
+
+        from ._result_io import xarray_dataset
+
+        return xarray_dataset(self, xr)
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path) -> None:

@@ -59,13 +59,15 @@ def _record_index(circuit, record, variables):
         names = (record,) if isinstance(record, str) else tuple(record)
         if not names:
             raise ParameterError("record must name at least one neuron (or be None for all)")
-        try:
-            nidx = np.array([wiring.index_of(nm)[0] for nm in names], dtype=np.int64)
-        except KeyError as err:
-            bad = getattr(err, "name", names[0])
-            raise UnknownNeuronError(bad, wiring.neurons, where="record") from None
-        if len(set(nidx.tolist())) != len(nidx):
-            raise ParameterError(f"record lists a neuron twice: {names}")
+        from connectome.errors import DuplicateNameError, UnknownNeuronError as _Unknown
+        from connectome.select import resolve
+
+        try:  # neurons or classes ("AVA" is AVAL and AVAR), each once
+            nidx = wiring.index_of(resolve(wiring, names, what="record", duplicates="error")).astype(np.int64)
+        except _Unknown as err:
+            raise UnknownNeuronError(getattr(err, "name", names[0]), wiring.neurons, where="record") from None
+        except DuplicateNameError as err:
+            raise ParameterError(f"record lists a neuron twice: {err}") from None
     n = wiring.n
     rec_idx = np.concatenate([model.state_names.index(v) * n + nidx for v in variables]).astype(np.int64)
     return rec_idx, variables, tuple(wiring.neurons[i] for i in nidx)
@@ -103,7 +105,10 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
     t_span : (float, float) or float
         Start and end time (ms), or a duration from 0.
     inputs : Stimulus, Drive, list of stimuli or None
-        External drive (model input units, e.g. pA).
+        External drive (model input units, e.g. pA). Default: the circuit's own drive
+        (``circuit.drive``). Inputs that differ from a circuit's own drive run with a
+        :class:`~circuitsim.errors.DriveWarning` (its parameters were derived from its own
+        drive); ``circuit.with_drive(...)`` changes the drive consistently.
     solver : Solver or str, optional
         ``Euler(dt)``, ``RK4(dt)``, ``Dopri5(rtol, atol)`` or another solver. Default:
         the model's :meth:`~circuitsim.models.base.Model.default_solver`, else ``Dopri5()``.
@@ -156,9 +161,10 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
 
     Parameters
     ----------
-    circuits : Circuit or sequence of Circuit
+    circuits : Circuit, sequence of Circuit or Sweep
         One circuit shared by every member, or one per member (same neurons and
-        model; parameters may differ).
+        model; parameters may differ), or a :func:`~circuitsim.sweep` (members are
+        then labelled by the swept values, e.g. in :meth:`Result.to_xarray`).
     inputs : Stimulus, Drive or list, optional
         A stimulus or :class:`~circuitsim.inputs.Drive` shared by every member, or a
         list with one entry per member (each a stimulus, drive, list of stimuli or
@@ -174,6 +180,11 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         length-1 arguments are broadcast). Batched runs share their sample times:
         adaptive solvers, or drives with different jump times, need `saveat`.
     """
+    from .sweep import Sweep
+
+    labels = None
+    if isinstance(circuits, Sweep):
+        labels = {"name": circuits.name, "values": circuits.values.tolist()}
     circuits = [circuits] if isinstance(circuits, Circuit) else list(circuits)
     if not circuits or not all(isinstance(c, Circuit) for c in circuits):
         raise ParameterError("circuits must be a Circuit or a non-empty sequence of Circuit")
@@ -184,8 +195,11 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         if y0.ndim != 2:
             raise ParameterError(f"y0 for a batch must have shape (B, n_state), got {y0.shape}")
         y0 = list(y0)
-    return _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
-                batched=True, progress=progress)
+    result = _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
+                  batched=True, progress=progress)
+    if labels is not None:
+        result.meta["batch"] = labels
+    return result
 
 
 def _broadcast(name, items, B):
@@ -216,7 +230,7 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     solver.check(ref, (t0, t1))
     rec_idx, variables, neurons = _record_index(ref, record, variables)
     if table is None:
-        drives = [as_drive(d) for d in inputs]
+        drives = [_drive_of(c, d) for c, d in zip(circuits, inputs)]
         channels = ref.model.input_names(ref.wiring)
         spans = (t0, t1) if t_start is None else np.column_stack([t_start, t_stop])
         table = kernel_ready(build_table(drives, channels, ref.wiring, spans))
@@ -248,6 +262,45 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     if on_grid:
         result = result.resampled(saveat, dense=bool(dense))
     return result
+
+
+def _drive_of(circuit, inputs):
+    """The drive a member runs with: `inputs` if given, else the circuit's own drive.
+
+    A circuit that carries a drive (e.g. built by :func:`~circuitsim.kunert2014` with a
+    stimulus) may have parameters derived from it (the graded network's thresholds).
+    Inputs that put a different input into the circuit than its own drive run, with a
+    :class:`~circuitsim.errors.DriveWarning` (never a silent mismatch); ``circuit.with_drive``
+    changes the drive consistently.
+    """
+    if inputs is None:
+        return as_drive(circuit.drive)
+    drive = as_drive(inputs)
+    if circuit.drive is not None and not _same_input(drive, circuit.drive, circuit):
+        import warnings
+
+        from .errors import DriveWarning
+
+        warnings.warn("this circuit carries its own drive and the inputs given differ from it; the run uses the "
+                      "inputs given, but parameters derived from the circuit's drive (e.g. the graded network's "
+                      "thresholds) are not recomputed: use circuit.with_drive(new) to change the drive consistently, "
+                      "or simulate(circuit, t_span) to run the circuit's own", DriveWarning, stacklevel=4)
+    return drive
+
+
+def _same_input(a, b, circuit) -> bool:
+    """Whether two drives put the same input into every channel at every time (not only the same description)."""
+    import json
+
+    if json.dumps(a.describe()) == json.dumps(b.describe()):
+        return True
+    channels = circuit.model.input_names(circuit.wiring)
+    try:
+        ta = a._table(channels, circuit.wiring, (-np.inf, np.inf))
+        tb = b._table(channels, circuit.wiring, (-np.inf, np.inf))
+    except Exception:  # noqa: BLE001 - not comparable: treat as different
+        return False
+    return all(np.array_equal(x, y) for x, y in zip(ta, tb))
 
 
 def _check_max_bytes(max_bytes) -> float:

@@ -12,12 +12,13 @@ matplotlib never.
 
 from importlib import metadata as _metadata
 
-from ._names import normalise_neuron_name
+from .names import normalise_neuron_name
 from .connectome import EDGE_TYPES, Connectome, from_edgelist, from_networkx
 from .datasets import DEFAULT_DATASET, datasets, load
 from .functional import UnknownAtlasError, UnknownStrainError, functional_atlas
 from .errors import (
     ConnectomeError,
+    DuplicateNameError,
     EdgeTableError,
     UnknownDatasetError,
     UnknownNameError,
@@ -78,6 +79,7 @@ __all__ = [
     "EDGE_TYPES",
     "EdgeTableError",
     "UnknownAtlasError",
+    "DuplicateNameError",
     "FLYWIRE_SIGNS",
     "read_edge_list",
     "read_flywire",

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._names import normalise_neuron_name
+from .names import normalise_neuron_name
 from .errors import EdgeTableError, UnknownNeuronError, UnknownNameError
 
 __all__ = ["Connectome", "from_edgelist", "from_networkx", "EDGE_TYPES"]

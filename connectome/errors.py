@@ -113,6 +113,10 @@ class WiringError(ConnectomeError, ValueError):
     """An impossible wiring request (empty selection, no path, bad parameters)."""
 
 
+class DuplicateNameError(ConnectomeError, ValueError):
+    """A neuron named twice (directly or through its class) where each may appear once."""
+
+
 class MissingColumnsError(EdgeTableError):
     """A table file lacks columns its format requires (the message lists them and the columns found)."""
 

@@ -176,7 +176,7 @@ def to_json(w, path=None, *, indent: int | None = None) -> str:
     """:func:`to_dict` as JSON text; also written (atomically) to `path` if given."""
     text = json.dumps(to_dict(w), indent=indent)
     if path is not None:
-        from ._io.atomic import atomic_path
+        from .atomic import atomic_path
 
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")

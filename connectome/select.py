@@ -31,7 +31,7 @@ import re
 
 import numpy as np
 
-from .errors import UnknownNameError, UnknownNeuronError, WiringError
+from .errors import DuplicateNameError, UnknownNameError, UnknownNeuronError, WiringError
 
 __all__ = [
     "NoPathError",
@@ -99,8 +99,8 @@ def _class_members(w, item, classes):
     return [nm for nm in w.neurons if pat.fullmatch(nm)]
 
 
-def resolve(source, items, *, what: str = "neurons") -> list[str]:
-    """Expand neuron names and classes into neuron names.
+def resolve(source, items, *, what: str = "neurons", duplicates: str = "drop") -> list[str]:
+    """Expand neuron names and classes into neuron names (the one resolver every neuron list goes through).
 
     Parameters
     ----------
@@ -109,17 +109,23 @@ def resolve(source, items, *, what: str = "neurons") -> list[str]:
         Neuron names and/or class names.
     what : str
         Argument name used in error messages.
+    duplicates : {"drop", "error"}
+        A neuron named twice (directly or through a class): keep its first occurrence,
+        or raise :class:`DuplicateNameError` (where a repeat would silently double
+        something, e.g. a stimulus).
 
     Returns
     -------
     list of str
-        In the order of `items`; a class expands to its members in wiring
-        order; repeats are dropped (first occurrence kept).
+        In the order of `items`; a class expands to its members in wiring order.
 
     Raises
     ------
     UnknownNeuronError
-        An item that is neither a neuron nor a class (with close matches).
+        An item that is neither a neuron nor a class (with close matches among
+        neurons and classes).
+    DuplicateNameError
+        With ``duplicates="error"``, a neuron named twice.
 
     Examples
     --------
@@ -128,7 +134,7 @@ def resolve(source, items, *, what: str = "neurons") -> list[str]:
     >>> resolve(w, ["AVA", "AVBL"])
     ['AVAL', 'AVAR', 'AVBL']
     """
-    from ._names import normalise_neuron_name
+    from .names import normalise_neuron_name
 
     w = as_wiring(source)
     if isinstance(items, str):
@@ -154,6 +160,9 @@ def resolve(source, items, *, what: str = "neurons") -> list[str]:
             if nm not in seen:
                 seen.add(nm)
                 out.append(nm)
+            elif duplicates == "error":
+                via = "" if nm == item else f" (through {item!r})"
+                raise DuplicateNameError(f"{what} names neuron {nm!r} twice{via}; list each neuron once")
     return out
 
 

@@ -335,7 +335,7 @@ class Wiring(WiringViews, WiringDerivations, WiringPersistence):
         return len(self.neurons)
 
     def _resolve(self, name, what="neurons"):
-        from ._names import normalise_neuron_name
+        from .names import normalise_neuron_name
 
         if name in self._index:
             return name

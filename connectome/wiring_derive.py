@@ -125,6 +125,7 @@ class WiringDerivations:
         Parameters
         ----------
         neurons : str or sequence of str
+            Neurons or classes (``"AVA"`` is AVAL and AVAR); each once.
             Neurons to remove.
         synapses : sequence of tuple
             ``(pre, post)`` removes the chemical synapse pre -> post;
@@ -173,7 +174,9 @@ class WiringDerivations:
             w = self._replace(**changes)
         drop = np.zeros(self.n, dtype=bool)
         if len(neurons):
-            drop[self.index_of(neurons)] = True
+            from .select import resolve
+
+            drop[self.index_of(resolve(self, neurons, what="ablate", duplicates="error"))] = True
         if drop.all():
             raise WiringError("ablating every neuron leaves an empty wiring")
         if drop.any():

@@ -71,7 +71,7 @@ class WiringPersistence:
             zlib-compress the arrays (default). ``False`` writes several times
             faster and larger files (useful above ~10^7 synapses).
         """
-        from ._io.atomic import atomic_path
+        from .atomic import atomic_path
 
         arrays = {
             "format_version": np.array(FORMAT_VERSION), "neurons": np.array(self.neurons, dtype=str),

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from connectome._io.atomic import atomic_path
+from connectome.atomic import atomic_path
 
 
 def test_success_moves_file_into_place_with_umask_permissions(tmp_path):
@@ -35,3 +35,25 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         with atomic_path(tmp_path / "nope" / "x.txt"):
             pass
+
+
+def test_a_killed_writer_leaves_a_temporary_that_the_next_write_removes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "big.npz"
+    code = (f"from connectome.atomic import atomic_path\nimport time\n"
+            f"with atomic_path({str(target)!r}) as tmp:\n    tmp.write_bytes(b'x' * 1000)\n"
+            f"    print('writing', flush=True)\n    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGKILL)          # no clean-up code runs
+    proc.wait(timeout=10)
+    leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".big.npz.")]
+    assert len(leftovers) == 1 and not target.exists()
+    time.sleep(0.05)
+    with atomic_path(target) as tmp:
+        tmp.write_text("done")
+    assert [p.name for p in tmp_path.iterdir()] == ["big.npz"] and target.read_text() == "done"

@@ -7,7 +7,7 @@ import connectome
 from circuitsim.circuit import Circuit
 from circuitsim.errors import DivergenceError, OutOfSpanError, ParameterError, SolverError
 from circuitsim.inputs import constant, step
-from circuitsim.models.graded import kunert2014
+from circuitsim.presets import kunert2014
 from circuitsim.result import Result
 from circuitsim.simulate import simulate, simulate_batch
 from circuitsim.solvers import RK4, Dopri5, get_solver
@@ -20,7 +20,7 @@ from test_graded_model import STIM, current, small_wiring
 @pytest.fixture(scope="module")
 def small():
     w = small_wiring()
-    c = kunert2014(w, STIM)
+    c = kunert2014(w, STIM, y0="rest")   # tests below start from the no-input equilibrium
     ref = ReferenceGraded(w, vth=c.kernel_params().vth)
     return w, c, ref
 
@@ -86,7 +86,7 @@ def test_relabelling_permutes_result(small):
     w, c, ref = small
     perm = np.random.default_rng(5).permutation(w.n)
     w2 = w.subset([w.neurons[i] for i in perm])
-    c2 = kunert2014(w2, STIM)
+    c2 = kunert2014(w2, STIM, y0="rest")
     t = np.linspace(0.0, 150.0, 7)
     a = simulate(c, (0.0, 150.0), drive(), Rosenbrock(atol={"V": 1e-7, "s": 1e-10}), saveat=t)
     b = simulate(c2, (0.0, 150.0), drive(), Rosenbrock(atol={"V": 1e-7, "s": 1e-10}), saveat=t)

@@ -5,7 +5,8 @@ import pytest
 
 import connectome
 from circuitsim.errors import ParameterError, UnknownNeuronError
-from circuitsim.models.graded import Graded, GradedParams, kunert2014, thresholds
+from circuitsim.models.graded import Graded, GradedParams, thresholds
+from circuitsim.presets import kunert2014
 from circuitsim._kernels.graded import graded_gap_currents, graded_rhs
 
 from reference_graded import PUBLISHED, ReferenceGraded
@@ -87,7 +88,7 @@ def test_conventions_differ_only_with_input(wiring):
 
 
 def test_default_state_is_no_input_equilibrium(wiring):
-    c = kunert2014(wiring, STIM)
+    c = kunert2014(wiring, STIM, y0="rest")
     ref = ReferenceGraded(wiring, vth=c.kernel_params().vth)
     np.testing.assert_allclose(ref.f(0.0, c.y0, np.zeros(wiring.n)), 0.0, atol=1e-9)
     # a user state is kept as given
@@ -114,7 +115,13 @@ def test_kunert2014_on_varshney():
     assert (np.diff(kp.gap_indptr) >= 0).all() and kp.g_syn.shape == (c.wiring.chemical.nnz,)
     assert set(np.unique(kp.e_syn)) == {0.0, -48.0}
     ref = ReferenceGraded(c.wiring, vth=kp.vth)
-    np.testing.assert_allclose(ref.f(0.0, c.y0, np.zeros(c.n)), 0.0, atol=1e-8)
+    rest = kunert2014(conn, {"PLML": 2000, "PLMR": 2000}, y0="rest")
+    np.testing.assert_allclose(ref.f(0.0, rest.y0, np.zeros(c.n)), 0.0, atol=1e-8)
+    # the preset's default is the authors' start: s = a_r / (a_r + 2 a_d) = 1/11, and V the no-input
+    # linear equilibrium at that s (dV/dt = 0 without input)
+    n = c.n
+    np.testing.assert_allclose(c.y0[n:], 1.0 / 11.0, rtol=1e-14)
+    np.testing.assert_allclose(ref.f(0.0, c.y0, np.zeros(n))[:n], 0.0, atol=1e-9)
     # model from its registered name
     from circuitsim.circuit import Circuit
     assert isinstance(Circuit(c.wiring, "graded").model, Graded)

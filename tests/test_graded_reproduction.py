@@ -13,7 +13,7 @@ import pytest
 
 import connectome
 from circuitsim.inputs import constant
-from circuitsim.models.graded import kunert2014
+from circuitsim.presets import kunert2014
 from circuitsim.simulate import simulate
 from circuitsim.solvers import Rosenbrock
 
@@ -92,3 +92,41 @@ def test_no_stimulus_rests_at_fixed_point(conn):
     assert np.abs(V[0] - c.y0[:n]).max() > 1.0
     assert V[t >= 4000.0].std(axis=0).max() < 1e-3
     np.testing.assert_allclose(V[-1], c.y0[:n], atol=1e-2)
+
+
+def test_published_preset_gives_the_published_period_by_default(conn):
+    # no y0, no inputs: the preset starts where the authors start and runs its own drive
+    import circuitsim as cs
+
+    c = cs.kunert2014(conn, PLM)
+    t = np.arange(0.0, 15000.5, 1.0)
+    res = cs.simulate(c, 15000.0, saveat=t, dense=False)
+    V = res["V"][:, c.wiring.index_of(motor_names(c.wiring))]
+    late = t >= 5000.0
+    k = int(np.argmax(V[late].std(axis=0)))
+    period = np.diff(upward_crossings(t[late], V[late][:, k])).mean()
+    assert abs(period - 1197.0) < 0.01 * 1197.0, period     # Kunert et al. 2014: 1.197 s
+
+
+def test_the_drive_is_given_once(conn):
+    import circuitsim as cs
+    from circuitsim.errors import DriveWarning
+
+    c = cs.kunert2014(conn, PLM)
+    with pytest.warns(DriveWarning, match="carries its own drive"):
+        cs.simulate(c, 100.0, cs.constant(["PLML", "PLMR"], 1000.0), dense=False)
+    import warnings
+    with warnings.catch_warnings():       # the same input, spelled differently: no warning
+        warnings.simplefilter("error")
+        cs.simulate(c, 100.0, cs.constant(["PLML", "PLMR"], [2000.0, 2000.0]), dense=False)
+    weaker = c.with_drive(cs.constant(["PLML", "PLMR"], 1000.0))
+    assert dict(weaker.params.threshold_input) == {"PLML": 1000.0, "PLMR": 1000.0}
+    np.testing.assert_allclose(weaker.model.thresholds(weaker),
+                               cs.thresholds(weaker.params, weaker.wiring, _current(weaker, 1000.0)), rtol=1e-12)
+    assert not np.allclose(weaker.model.thresholds(weaker), c.model.thresholds(c))
+
+
+def _current(c, amp):
+    I = np.zeros(c.n)
+    I[c.wiring.index_of(["PLML", "PLMR"])] = amp
+    return I

@@ -8,7 +8,7 @@ import pytest
 import connectome
 from circuitsim import inputs
 from circuitsim.errors import DivergenceError, MaxStepsError, ParameterError
-from circuitsim.models.graded import kunert2014
+from circuitsim.presets import kunert2014
 from circuitsim.simulate import simulate
 from circuitsim.solvers import Rosenbrock
 from circuitsim.solvers.sparse_lu import minimum_degree_order, symbolic_lu
@@ -23,7 +23,7 @@ ATOL_V = 5e-4  # the graded model's default absolute tolerance on V (mV)
 @pytest.fixture(scope="module")
 def setup():
     w = small_wiring()
-    c = kunert2014(w, STIM, C=10.0)   # slower membranes: the asymptotic regime at moderate steps
+    c = kunert2014(w, STIM, C=10.0, y0="rest")   # slower membranes: the asymptotic regime at moderate steps
     kp = c.kernel_params()
     ref = ReferenceGraded(w, C=10.0, vth=kp.vth)
     return w, c, kp, ref, current(w, STIM)

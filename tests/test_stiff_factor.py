@@ -11,7 +11,7 @@ import scipy.linalg
 import connectome
 from circuitsim._kernels.graded import graded_schur_assemble
 from circuitsim._kernels.sparse_lu import lu_factor as _lu_factor, lu_solve
-from circuitsim.models.graded import kunert2014
+from circuitsim.presets import kunert2014
 from circuitsim.solvers.sparse_lu import dense_tail as _dense_tail, minimum_degree_order, symbolic_lu
 
 

@@ -149,7 +149,7 @@ class FitResult:
 
     def save(self, path) -> None:
         """Write as JSON, atomically (a reader never sees a half-written file)."""
-        from connectome._io.atomic import atomic_path
+        from connectome.atomic import atomic_path
 
         text = json.dumps(self.to_dict(), indent=1, sort_keys=True, allow_nan=False)
         with atomic_path(path) as tmp:

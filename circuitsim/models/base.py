@@ -211,6 +211,29 @@ class Model(ABC):
         """
         return None
 
+    def named_initial_state(self, circuit, name: str) -> np.ndarray:
+        """An initial state given by name (``Circuit(..., y0="rest")``); models add their own names.
+
+        Raises
+        ------
+        ParameterError
+            An unknown name.
+        """
+        if name in ("default", "rest"):
+            return self.default_initial_state(circuit)
+        raise ParameterError(f"unknown initial state {name!r} for the {self.name!r} model; "
+                             f"give an array or one of {self.initial_state_names}")
+
+    initial_state_names: ClassVar[tuple] = ("default",)
+
+    def on_drive(self, params, wiring, drive):
+        """Parameters of a circuit whose drive changes (default: unchanged).
+
+        Models whose parameters are derived from the input they receive (the graded
+        network's thresholds) update them here, so a circuit's drive is given once.
+        """
+        return params
+
     def display(self, circuit) -> Display:
         """The quantity pictures show by default (default: the first state variable as it is)."""
         return Display(self.state_names[0], self.state_names[0], self.state_units[0] if self.state_units else "")

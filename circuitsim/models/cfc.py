@@ -389,7 +389,7 @@ class CfCParams:
     # -- persistence ---------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the parameters to an ``.npz`` file atomically (exact round trip)."""
-        from connectome._io.atomic import atomic_path
+        from connectome.atomic import atomic_path
 
         a = {"format": np.array("circuitsim.CfCParams/1"), "n_inputs": np.array(self.n_inputs),
              "n_neurons": np.array(self.n_neurons), "mode": np.array(self.mode),

@@ -46,7 +46,7 @@ import numpy as np
 from ..errors import ParameterError
 from .base import Model, ModelParams, check_array, check_scalar, register_model
 
-__all__ = ["Graded", "GradedParams", "kunert2014", "thresholds", "resting_state", "THRESHOLD_CONVENTIONS"]
+__all__ = ["Graded", "GradedParams", "thresholds", "resting_state", "THRESHOLD_CONVENTIONS"]
 
 THRESHOLD_CONVENTIONS = ("with_input", "rest")
 
@@ -159,9 +159,11 @@ def _current_vector(wiring, items) -> np.ndarray:
         from ..errors import UnknownNeuronError
         from connectome.errors import UnknownNeuronError as _Unknown
 
+        from connectome.select import resolve
+
         for name, value in items:
             try:
-                idx = wiring.index_of(name)
+                idx = wiring.index_of(resolve(wiring, [name], what="threshold_input"))  # a neuron or a class
             except _Unknown:
                 raise UnknownNeuronError(name, wiring.neurons, where="threshold_input") from None
             current[idx] += value
@@ -328,6 +330,7 @@ class Graded(Model):
     """The graded-potential conductance network; see the module docstring."""
 
     name = "graded"
+    initial_state_names = ("rest", "authors")
     state_names = ("V", "s")
     state_units = ("mV", "1")
     params_type = GradedParams
@@ -356,6 +359,34 @@ class Graded(Model):
             return np.array(p.vth, dtype=np.float64)
         cur = _current_vector(w, p.threshold_input) if p.threshold == "with_input" else None
         return thresholds(p, w, cur)
+
+    def named_initial_state(self, circuit, name: str) -> np.ndarray:
+        """``"rest"``: the no-input resting equilibrium (robust); ``"authors"``: the authors' start.
+
+        The authors start every neuron at the threshold solved *without* input (the
+        no-input linear equilibrium) with ``s = a_r / (a_r + 2 a_d)`` (1/11 with the
+        published rates); with the published parameters and 2 nA into PLM this gives
+        the published rhythm (period about 1.197 s).
+        """
+        if name == "authors":
+            p, w = circuit.params, circuit.wiring
+            a_r, a_d = _per_neuron(p, "a_r", w.n), _per_neuron(p, "a_d", w.n)
+            return np.concatenate([thresholds(p, w), a_r / (a_r + 2.0 * a_d)])
+        if name == "rest":
+            return self.default_initial_state(circuit)
+        return super().named_initial_state(circuit, name)
+
+    def on_drive(self, params, wiring, drive):
+        """Thresholds follow the drive: its constant stimuli are the current of the authors' convention."""
+        if params.threshold != "with_input" or params.vth is not None:
+            return params
+        current = {}
+        for s in drive.stimuli:
+            if type(s).__name__ == "Constant":
+                amp = np.broadcast_to(np.asarray(s.amplitude, dtype=np.float64), (len(s.neurons),))
+                for nm, a in zip(s.neurons, amp):
+                    current[nm] = current.get(nm, 0.0) + float(a)
+        return params.replace(threshold_input=current)
 
     def default_initial_state(self, circuit) -> np.ndarray:
         """The no-input resting equilibrium (see the module docstring)."""
@@ -435,49 +466,3 @@ class Graded(Model):
             f("C"), f("Gc"), f("Ec"), np.ascontiguousarray(self.thresholds(circuit)), f("beta"), f("a_r"),
             f("a_d"), gap.indptr, gap.index, np.ascontiguousarray(gap.weight * p.g_gap), chem.post_indptr,
             chem.pre_index, np.ascontiguousarray(chem.weight * p.g_syn), np.ascontiguousarray(e_syn))
-
-
-def kunert2014(source, stimulus=None, *, threshold: str = "with_input", params: GradedParams | None = None,
-               y0=None, **changes):
-    """The graded network with the published parameters on a connectome or wiring.
-
-    Parameters
-    ----------
-    source : connectome.Connectome or connectome.Wiring
-        E.g. ``connectome.load("varshney2011")`` (279 connected somatic neurons).
-        A connectome is turned into a wiring with its default sign rule
-        (GABAergic presynaptic neurons inhibitory).
-    stimulus : mapping name -> pA, optional
-        The constant current you will apply (e.g. ``{"PLML": 2000, "PLMR": 2000}``,
-        the authors' PLM preset); used for the thresholds under the authors'
-        convention.
-    threshold : {"with_input", "rest"}
-        Threshold convention (module docstring).
-    params : GradedParams, optional
-        Start from these instead of the published values.
-    y0 : array_like, optional
-        Initial state; default the no-input resting equilibrium.
-    **changes
-        Parameter fields to change (``C=1.5``...).
-
-    Returns
-    -------
-    Circuit
-
-    Examples
-    --------
-    >>> import connectome                                                     # doctest: +SKIP
-    >>> c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000, "PLMR": 2000})  # doctest: +SKIP
-    """
-    from connectome import Wiring
-
-    from ..circuit import Circuit
-
-    if not isinstance(source, Wiring):
-        if not hasattr(source, "edges") or not hasattr(source, "neurons"):
-            raise ParameterError(
-                f"source must be a connectome.Connectome or connectome.Wiring, got {type(source).__name__}")
-        source = Wiring.from_connectome(source)
-    base = params if params is not None else GradedParams.kunert2014()
-    p = base.replace(threshold=threshold, threshold_input=dict(stimulus or {}), **changes)
-    return Circuit(source, Graded(), p, y0)

@@ -231,7 +231,7 @@ class LTCParams(ModelParams):
     # -- persistence ------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the parameters to an ``.npz`` file atomically (exact round trip)."""
-        from connectome._io.atomic import atomic_path
+        from connectome.atomic import atomic_path
 
         arrays = {name: getattr(self, name) for name in _ARRAYS}
         arrays["epsilon"] = np.array(self.epsilon)
