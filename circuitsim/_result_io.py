@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from .errors import CircuitsimError
+from .errors import CircuitsimError, ResultFileError
 
 __all__ = ["save_result", "load_result", "params_to_bytes", "params_from_bytes"]
 
@@ -73,9 +73,27 @@ def _wiring_bytes(wiring) -> np.ndarray:
     return _file_bytes(wiring.save)
 
 
+FORMATS = {".npz": "circuitsim's own (exact round trip with Result.load)",
+           ".nc": "netCDF via xarray (samples and coordinates, for other tools; not read back)"}
+
+
 def save_result(result, path) -> None:
-    """Write `result` to `path` (``.npz``) atomically."""
+    """Write `result` to `path` atomically, in the format its extension names (:data:`FORMATS`)."""
+    from pathlib import Path
+
     from connectome.atomic import atomic_path
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        from .errors import ParameterError
+
+        raise ParameterError(f"unknown result file extension {suffix or '(none)'!r} in {str(path)!r}; use one of "
+                             + ", ".join(f"{k} ({v})" for k, v in FORMATS.items()))
+    if suffix == ".nc":
+        ds = result.to_xarray()
+        with atomic_path(path, suffix=".nc") as tmp:
+            ds.to_netcdf(tmp)
+        return
 
     d = result.dense
     header = {"format_version": FORMAT_VERSION, "variables": list(result.variables), "neurons": list(result.neurons),
@@ -103,14 +121,41 @@ def save_result(result, path) -> None:
 
 
 def load_result(cls, path):
-    """Read a result written by :func:`save_result` (or a version-1 file)."""
+    """Read a result written by :func:`save_result` (or a version-1 file).
+
+    Raises
+    ------
+    ResultFileError
+        Naming the path: missing, empty, truncated, corrupt, or not a result file.
+    """
+    import zipfile
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() == ".nc":
+        raise ResultFileError(f"{str(path)!r} is a netCDF export: read it with xarray.open_dataset (results are "
+                              "loaded from their .npz files)")
+    if not p.is_file():
+        raise ResultFileError(f"result file {str(path)!r} does not exist")
+    try:
+        return _load_npz(cls, path)
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, OSError, json.JSONDecodeError, TypeError) as err:
+        if isinstance(err, CircuitsimError):
+            raise
+        kind = "empty" if p.stat().st_size == 0 else "truncated, corrupt or not a circuitsim result"
+        raise ResultFileError(f"cannot read result file {str(path)!r}: {kind} ({type(err).__name__}: {err})") from None
+
+
+def _load_npz(cls, path):
     from .result import DenseOutput
 
     with np.load(path, allow_pickle=False) as f:
+        if "header" not in f.files:
+            raise ResultFileError(f"{str(path)!r} is an .npz file but not a circuitsim result (no header)")
         h = json.loads(str(f["header"]))
         version = h.get("format_version")
         if version not in (1, FORMAT_VERSION):
-            raise CircuitsimError(f"{path}: unsupported result file version {version}")
+            raise ResultFileError(f"{str(path)!r}: unsupported result file version {version}")
         dense = None
         if version == 1 and h["dense_kind"] is not None:
             dense = _dense_v1(h["dense_kind"], f["dense_node_t"], f["dense_coeffs"], f["dense_n_steps"])

@@ -71,7 +71,7 @@ class Circuit:
         if drive is not None and not isinstance(drive, Drive):  # pragma: no cover - as_drive guarantees it
             raise InputError("drive must be stimuli")
         if drive is not None:
-            drive.check_channels(model.input_names(self.wiring), self.wiring)
+            drive.check_channels(model.input_names(self.wiring), self.wiring, model.input_units)
         set_(self, "drive", drive)
         params = self.params if self.params is not None else model.default_params(self.wiring)
         params = model.bind(params, self.wiring)

@@ -10,7 +10,9 @@ PLML and PLMR (the authors' PLM preset), and writes into ``./circuitsim-output/`
 * ``figure.png``: heatmap of every neuron's ``V - Vth`` and traces of the
   forward-locomotion motor neurons (VB, DB, VD, DD).
 
-Runs longer than 10 s of model time show a progress bar on stderr.
+Times are in ms or carry a unit (``--duration "15 s"``), currents in pA or with a
+unit (``--amplitude "2 nA"``). Runs that take more than a second show a progress bar
+on stderr.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import time
 
 DEFAULT_STIMULUS = ("PLML", "PLMR")
 DEFAULT_AMPLITUDE = 2000.0  # pA, the authors' PLM preset
-DEFAULT_DURATION = 10.0  # s
+DEFAULT_DURATION = "10 s"
 MOTOR_CLASSES = ("VB", "DB", "VD", "DD")
 
 
@@ -42,10 +44,10 @@ def _parser():
     p.add_argument("--stimulate", nargs="+", default=list(DEFAULT_STIMULUS), metavar="NAME",
                    help="neurons receiving the constant current (names separated by spaces or commas; "
                         "default PLML PLMR)")
-    p.add_argument("--amplitude", type=float, default=DEFAULT_AMPLITUDE,
-                   help="current into each stimulated neuron in pA (default %(default)g = 2 nA)")
-    p.add_argument("--duration", type=float, default=DEFAULT_DURATION,
-                   help="model time in seconds (default %(default)g)")
+    p.add_argument("--amplitude", default=str(DEFAULT_AMPLITUDE),
+                   help="current into each stimulated neuron: pA, or with a unit ('2 nA'); default 2000 pA = 2 nA")
+    p.add_argument("--duration", default=DEFAULT_DURATION,
+                   help="model time: ms, or with a unit ('10 s', '500 ms'); default %(default)s")
     p.add_argument("--solver", default="rosenbrock",
                    help="rosenbrock (default, stiff), dopri5, rk4 or euler")
     p.add_argument("--threshold", default="with_input", choices=("with_input", "rest"),
@@ -66,7 +68,45 @@ def _stimulus_names(items):
     return names
 
 
-def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock", threshold="with_input",
+def _quantity(text, parse, name):
+    from .errors import ParameterError
+
+    try:
+        return float(parse(text if not _is_number(text) else float(text), name))
+    except (ParameterError, ValueError, TypeError) as err:
+        raise CLIError(f"--{name} {text!r}: {err}") from None
+
+
+def _is_number(text) -> bool:
+    try:
+        float(text)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _neurons(wiring, dataset, names):
+    """Resolve --stimulate: neurons or classes of this dataset, each once; absent neurons say so."""
+    import connectome
+    from connectome.select import resolve
+
+    try:
+        return resolve(wiring, names, what="--stimulate", duplicates="error")
+    except connectome.DuplicateNameError as err:
+        raise CLIError(str(err)) from None
+    except connectome.UnknownNeuronError as err:
+        everyone = set(connectome.load("cook2019_herm").neurons.index)
+        missing = err.name if isinstance(err.name, str) else str(err.name)
+        if connectome.normalise_neuron_name(missing) in everyone or missing in everyone:
+            meta = wiring.metadata
+            sensory = [nm for nm in wiring.neurons if "type" in meta and meta.loc[nm, "type"] == "sensory"]
+            raise CLIError(f"{missing} is a C. elegans neuron but not in {dataset} ({wiring.n} neurons); stimulate "
+                           f"neurons it has, e.g. its sensory neurons: {', '.join(sensory[:12])}"
+                           f"{', ...' if len(sensory) > 12 else ''}") from None
+        raise CLIError(str(err)) from None
+
+
+def run_experiment(dataset, stimulate, amplitude, duration_ms, solver="rosenbrock", threshold="with_input",
                    progress=False):
     """Build and simulate the experiment; returns ``(circuit, result, wall_seconds)``."""
     import math
@@ -80,8 +120,8 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
     from .simulate import simulate
     from .solvers import get_solver
 
-    if not (math.isfinite(duration_s) and duration_s > 0):
-        raise CLIError(f"--duration must be a positive number of seconds, got {duration_s!r}")
+    if not (math.isfinite(duration_ms) and duration_ms > 0):
+        raise CLIError(f"--duration must be a positive time (ms, or e.g. '10 s'), got {duration_ms!r}")
     if not math.isfinite(amplitude):
         raise CLIError(f"--amplitude must be a finite current in pA, got {amplitude!r}")
     try:
@@ -91,11 +131,11 @@ def run_experiment(dataset, stimulate, amplitude, duration_s, solver="rosenbrock
     try:
         solver_obj = get_solver(solver)
         wiring = connectome.Wiring.from_connectome(conn)
-        names = [wiring.neurons[i] for i in wiring.index_of(stimulate)] if stimulate else []
+        names = _neurons(wiring, dataset, stimulate) if stimulate else []
     except (CircuitsimError, connectome.ConnectomeError) as err:
         raise CLIError(str(err)) from None
     circuit = kunert2014(wiring, constant(names, amplitude) if names else None, threshold=threshold)
-    T = 1000.0 * duration_s
+    T = float(duration_ms)
     start = time.perf_counter()
     # fixed-step solvers take ~1e5 steps per second of model time: keep a 1 ms grid instead of every step
     opts = {} if not solver_obj.fixed_step else {"dense": False, "saveat": np.linspace(0.0, T, int(round(T)) + 1)}
@@ -170,8 +210,12 @@ def main(argv=None) -> int:
             print(f"{name:18s} {desc}")
         return 0
     try:
+        from .units import as_current, as_time
+
         names = _stimulus_names(args.stimulate)
-        circuit, result, wall = run_experiment(args.dataset, names, args.amplitude, args.duration, args.solver,
+        amplitude = _quantity(args.amplitude, as_current, "amplitude")
+        duration = _quantity(args.duration, as_time, "duration")
+        circuit, result, wall = run_experiment(args.dataset, names, amplitude, duration, args.solver,
                                                args.threshold, progress=not args.quiet)
         os.makedirs(args.output, exist_ok=True)
         out_result = os.path.join(args.output, "result.npz")
@@ -179,7 +223,7 @@ def main(argv=None) -> int:
         written = [out_result]
         if not args.no_figure:
             out_fig = os.path.join(args.output, "figure.png")
-            _figure(circuit, result, out_fig, f"{args.amplitude:g} pA into {', '.join(names)}")
+            _figure(circuit, result, out_fig, f"{amplitude:g} pA into {', '.join(names)}")
             written.append(out_fig)
     except CLIError as err:
         print(f"circuitsim: {err}", file=sys.stderr)
@@ -192,8 +236,8 @@ def main(argv=None) -> int:
         return 1
     if not args.quiet:
         steps = int(result.stats["steps"][0])
-        print(f"{circuit.wiring.name}: {circuit.n} neurons, {args.duration:g} s, {', '.join(names)} at "
-              f"{args.amplitude:g} pA; solver {args.solver}: {steps} steps in {wall:.2f} s")
+        print(f"{circuit.wiring.name}: {circuit.n} neurons, {duration / 1000:g} s, {', '.join(names)} at "
+              f"{amplitude:g} pA; solver {args.solver}: {steps} steps in {wall:.2f} s")
         for path in written:
             print(f"wrote {path}")
     return 0

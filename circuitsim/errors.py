@@ -24,6 +24,7 @@ __all__ = [
     "Interrupted",
     "OutOfSpanError",
     "DriveWarning",
+    "ResultFileError",
     "AnalysisError",
     "MissingPositionsError",
 ]
@@ -132,6 +133,10 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(message)
         self.result = result
         self.time = time
+
+
+class ResultFileError(CircuitsimError, OSError):
+    """A file that is not a readable circuitsim result (missing, truncated, corrupt or of another kind)."""
 
 
 class DriveWarning(UserWarning):

@@ -23,7 +23,8 @@ import json
 
 import numpy as np
 
-from .errors import InputError, UnknownNeuronError
+from .errors import InputError, ParameterError, UnknownNeuronError
+from .units import as_current, as_time, is_quantity
 
 __all__ = ["Stimulus", "Constant", "Step", "Pulse", "Samples", "Drive",
            "constant", "step", "pulse", "samples", "as_drive"]
@@ -43,6 +44,17 @@ def _names(neurons) -> tuple:
         raise InputError(f"a stimulus lists {', '.join(map(repr, twice))} twice (which would double its input); "
                          "list each neuron once, or add two stimuli on purpose")
     return names
+
+
+def _current(stim, value):
+    """`value` in pA when given with a unit (the stimulus remembers it needs a current-driven model)."""
+    if is_quantity(value):
+        object.__setattr__(stim, "_physical", True)
+        try:
+            return as_current(value)
+        except ParameterError as err:
+            raise InputError(str(err)) from None
+    return value
 
 
 def _finite(name, value, shape=None):
@@ -123,7 +135,7 @@ class Constant(Stimulus):
 
     def __post_init__(self):
         object.__setattr__(self, "neurons", _names(self.neurons))
-        object.__setattr__(self, "amplitude", _finite("amplitude", self.amplitude, (len(self.neurons),)))
+        object.__setattr__(self, "amplitude", _finite("amplitude", _current(self, self.amplitude), (len(self.neurons),)))
 
     def knots(self):
         a = np.broadcast_to(self.amplitude, (1, len(self.neurons))).astype(float)
@@ -143,8 +155,8 @@ class Step(Stimulus):
 
     def __post_init__(self):
         object.__setattr__(self, "neurons", _names(self.neurons))
-        object.__setattr__(self, "amplitude", _finite("amplitude", self.amplitude, (len(self.neurons),)))
-        object.__setattr__(self, "at", float(_finite("at", self.at)))
+        object.__setattr__(self, "amplitude", _finite("amplitude", _current(self, self.amplitude), (len(self.neurons),)))
+        object.__setattr__(self, "at", float(_finite("at", as_time(self.at, "at"))))
 
     def knots(self):
         a = np.broadcast_to(self.amplitude, (1, len(self.neurons))).astype(float)
@@ -179,9 +191,9 @@ class Pulse(Stimulus):
     def __post_init__(self):
         set_ = object.__setattr__
         set_(self, "neurons", _names(self.neurons))
-        set_(self, "amplitude", _finite("amplitude", self.amplitude, (len(self.neurons),)))
-        set_(self, "start", float(_finite("start", self.start)))
-        set_(self, "duration", float(_finite("duration", self.duration)))
+        set_(self, "amplitude", _finite("amplitude", _current(self, self.amplitude), (len(self.neurons),)))
+        set_(self, "start", float(_finite("start", as_time(self.start, "start"))))
+        set_(self, "duration", float(_finite("duration", as_time(self.duration, "duration"))))
         if self.duration <= 0:
             raise InputError(f"pulse duration must be positive, got {self.duration} ms")
         if int(self.count) != self.count or self.count < 1:
@@ -190,7 +202,7 @@ class Pulse(Stimulus):
         if self.count > 1:
             if self.period is None:
                 raise InputError("pulse period is needed when count > 1")
-            set_(self, "period", float(_finite("period", self.period)))
+            set_(self, "period", float(_finite("period", as_time(self.period, "period"))))
             if self.period <= self.duration:
                 raise InputError(f"pulse period ({self.period} ms) must exceed the duration ({self.duration} ms)")
 
@@ -237,14 +249,14 @@ class Samples(Stimulus):
     def __post_init__(self):
         set_ = object.__setattr__
         set_(self, "neurons", _names(self.neurons))
-        t = _finite("times", self.times)
+        t = _finite("times", as_time(self.times, "times"))
         if t.ndim != 1 or len(t) == 0:
             raise InputError(f"sample times must be a non-empty 1-d array, got shape {t.shape}")
         if len(t) > 1 and not (np.diff(t) > 0).all():
             i = int(np.flatnonzero(np.diff(t) <= 0)[0])
             raise InputError(f"sample times must be strictly increasing; "
                              f"times[{i}] = {t[i]} >= times[{i + 1}] = {t[i + 1]}")
-        v = _finite("values", self.values)
+        v = _finite("values", _current(self, self.values))
         if v.ndim == 1:
             v = v[:, None]
         if v.ndim != 2 or v.shape[0] != len(t) or v.shape[1] not in (1, len(self.neurons)):
@@ -324,8 +336,12 @@ class Drive:
     def to_json(self) -> str:
         return json.dumps(self.describe())
 
-    def check_channels(self, channels, wiring=None) -> None:
+    def check_channels(self, channels, wiring=None, input_units: str = "pA") -> None:
         """Raise :class:`UnknownNeuronError` (with close matches) unless every target is an input channel."""
+        physical = [s for s in self.stimuli if getattr(s, "_physical", False)]
+        if physical and input_units != "pA":
+            raise InputError(f"{_kind(physical[0])} on {list(physical[0].neurons)} is a current, but this model's "
+                             f"input is in {input_units!r} units: give plain numbers")
         index = _channel_index(channels, wiring)
         for s in self.stimuli:
             _columns(s, index)

@@ -64,7 +64,7 @@ def kunert2014(source, stimulus=None, *, threshold: str = "with_input", params: 
     if stimulus is None or (isinstance(stimulus, dict) and not stimulus):
         drive = None
     elif isinstance(stimulus, dict):
-        drive = sum((constant(str(k), float(v)) for k, v in stimulus.items()), 0)
+        drive = sum((constant(str(k), v) for k, v in stimulus.items()), 0)   # values: pA or "2 nA"
     elif isinstance(stimulus, (Stimulus, list, tuple)) or hasattr(stimulus, "stimuli"):
         drive = stimulus
     else:

@@ -202,10 +202,13 @@ class Result:
         """
         if self.dense is None:
             raise CircuitsimError("this result has no dense output; simulate with dense=True to use at()")
+        from .units import as_time
+
         try:
-            tq = np.asarray(t, dtype=np.float64)
+            tq = np.asarray(as_time(t, "t"), dtype=np.float64)
         except (TypeError, ValueError):
-            raise ParameterError(f"t must be a time in ms or an array of times, got {t!r}") from None
+            raise ParameterError(f"t must be a time in ms (or a string like '530 ms'), or an array of times, "
+                                 f"got {t!r}") from None
         scalar = tq.ndim == 0
         B = self.batch_size
         if tq.ndim <= 1:

@@ -25,8 +25,12 @@ DEFAULT_MAX_BYTES = 4e9
 
 
 def _check_span(t_span):
-    if np.ndim(t_span) == 0:
+    from .units import as_time, check_duration
+
+    if isinstance(t_span, str) or np.ndim(t_span) == 0:
         t_span = (0.0, t_span)
+    if isinstance(t_span, (list, tuple)):
+        t_span = tuple(as_time(v, "t_span") for v in t_span)
     try:
         t0, t1 = (float(x) for x in t_span)
     except (TypeError, ValueError):
@@ -37,6 +41,7 @@ def _check_span(t_span):
         raise ParameterError(f"t_span must be increasing with positive length, got ({t0:g}, {t1:g}) ms; "
                              "did you mean (t1, t0)?" if t1 < t0 else
                              f"t_span must have positive length, got ({t0:g}, {t1:g}) ms")
+    check_duration(t0, t1)
     return t0, t1
 
 
@@ -103,7 +108,8 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
     ----------
     circuit : Circuit
     t_span : (float, float) or float
-        Start and end time (ms), or a duration from 0.
+        Start and end time (ms), or a duration from 0; strings with units are accepted
+        (``"10 s"``). Spans shorter than 1 ms warn (:class:`~circuitsim.units.UnitWarning`).
     inputs : Stimulus, Drive, list of stimuli or None
         External drive (model input units, e.g. pA). Default: the circuit's own drive
         (``circuit.drive``). Inputs that differ from a circuit's own drive run with a
@@ -276,6 +282,7 @@ def _drive_of(circuit, inputs):
     if inputs is None:
         return as_drive(circuit.drive)
     drive = as_drive(inputs)
+    drive.check_channels(circuit.model.input_names(circuit.wiring), circuit.wiring, circuit.model.input_units)
     if circuit.drive is not None and not _same_input(drive, circuit.drive, circuit):
         import warnings
 

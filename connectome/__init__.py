@@ -19,6 +19,7 @@ from .functional import UnknownAtlasError, UnknownStrainError, functional_atlas
 from .errors import (
     ConnectomeError,
     DuplicateNameError,
+    WiringFileError,
     EdgeTableError,
     UnknownDatasetError,
     UnknownNameError,
@@ -80,6 +81,7 @@ __all__ = [
     "EdgeTableError",
     "UnknownAtlasError",
     "DuplicateNameError",
+    "WiringFileError",
     "FLYWIRE_SIGNS",
     "read_edge_list",
     "read_flywire",

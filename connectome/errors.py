@@ -113,6 +113,10 @@ class WiringError(ConnectomeError, ValueError):
     """An impossible wiring request (empty selection, no path, bad parameters)."""
 
 
+class WiringFileError(ConnectomeError, OSError):
+    """A file that is not a readable wiring (missing, truncated, corrupt or of another kind)."""
+
+
 class DuplicateNameError(ConnectomeError, ValueError):
     """A neuron named twice (directly or through its class) where each may appear once."""
 

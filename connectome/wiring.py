@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .errors import UnknownNeuronError, WiringError
+from .errors import UnknownNameError, UnknownNeuronError, WiringError
 from .wiring_checks import as_csr, check_weights, freeze, json_default, on_pattern, same_pattern
 from .wiring_derive import WiringDerivations
 from .wiring_io import FORMAT_VERSION as _FORMAT_VERSION  # noqa: F401  (kept for readers of old code)
@@ -319,13 +319,18 @@ class Wiring(WiringViews, WiringDerivations, WiringPersistence):
             if isinstance(spec, str):
                 if "type" not in meta:
                     return ()
+                known = sorted({t for t in meta["type"].dropna().tolist() if isinstance(t, str)})
+                if spec not in known:
+                    raise UnknownNameError(spec, known, kind="neuron type",
+                                           where=f"{conn.name} (inputs/outputs by type)")
                 return tuple(meta.index[meta["type"] == spec])
             return tuple(conn.neuron(x) for x in spec)
 
         rule_name = sign_rule if isinstance(sign_rule, str) or sign_rule is None else getattr(
             sign_rule, "__name__", "custom")
         info = {"source": "connectome", "dataset": conn.name, "sign_rule": rule_name or "gaba",
-                "normalise": normalise}
+                "normalise": normalise, "weight_unit": "max-normalised" if normalise == "max" else
+                str(conn.provenance.get("weight_unit", "synapse count"))}
         return cls(names, W, S, G, pick(inputs), pick(outputs), meta, name or conn.name, info=info)
 
     # -- lookups -----------------------------------------------------------------

@@ -96,11 +96,38 @@ class WiringPersistence:
 
     @classmethod
     def load(cls, path):
-        """Read a wiring written by :meth:`save` (file format versions 1 to 3)."""
+        """Read a wiring written by :meth:`save` (file format versions 1 to 3).
+
+        Raises
+        ------
+        WiringFileError
+            Naming the path: missing, empty, truncated, corrupt, or not a wiring file.
+        """
+        import io
+        import json
+        import zipfile
+
+        from .errors import WiringFileError
+
+        label = "an in-memory wiring file" if isinstance(path, io.IOBase) else repr(str(path))
+        try:
+            return cls._load(path)
+        except WiringFileError:
+            raise
+        except (zipfile.BadZipFile, EOFError, ValueError, KeyError, OSError, json.JSONDecodeError, TypeError) as err:
+            raise WiringFileError(f"cannot read wiring file {label}: truncated, corrupt or not a wiring file "
+                                  f"({type(err).__name__}: {err})") from None
+
+    @classmethod
+    def _load(cls, path):
+        from .errors import WiringFileError
+
         with np.load(path, allow_pickle=False) as f:
+            if "format_version" not in f.files:
+                raise WiringFileError(f"{str(path)!r} is an .npz file but not a wiring (no format_version)")
             version = int(f["format_version"])
             if version not in _READS:
-                raise WiringError(f"{path}: unsupported wiring file version {version} (this version reads "
+                raise WiringFileError(f"{path}: unsupported wiring file version {version} (this version reads "
                                   f"{', '.join(map(str, _READS))})")
             names = [str(x) for x in f["neurons"]]
             n = len(names)

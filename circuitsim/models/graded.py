@@ -378,6 +378,11 @@ class Graded(Model):
 
     def on_drive(self, params, wiring, drive):
         """Thresholds follow the drive: its constant stimuli are the current of the authors' convention."""
+        from ..units import check_current_magnitude
+
+        amps = [np.ravel(s.amplitude) for s in drive.stimuli if hasattr(s, "amplitude")]
+        if amps:
+            check_current_magnitude(np.concatenate(amps), "graded network")
         if params.threshold != "with_input" or params.vth is not None:
             return params
         current = {}
