@@ -30,7 +30,10 @@ def _check_span(t_span):
     if isinstance(t_span, str) or np.ndim(t_span) == 0:
         t_span = (0.0, t_span)
     if isinstance(t_span, (list, tuple)):
-        t_span = tuple(as_time(v, "t_span") for v in t_span)
+        try:
+            t_span = tuple(as_time(v, "t_span") for v in t_span)
+        except ParameterError as err:
+            raise ParameterError(f"t_span must be (t0, t1) in ms or a duration: {err}") from None
     try:
         t0, t1 = (float(x) for x in t_span)
     except (TypeError, ValueError):

@@ -33,7 +33,7 @@ def _parse(value, name, units, default):
     if isinstance(value, str):
         m = _QUANTITY.match(value)
         if not m or m.group(2) not in units:
-            raise ParameterError(f"{name} {value!r} is not a number with a unit; write e.g. "
+            raise ParameterError(f"{name} must be numeric: {value!r} is not a number with a unit; write e.g. "
                                  f"'{'530 ms' if default == 'ms' else '2 nA'}' ({', '.join(units)}) or a plain "
                                  f"number in {default}")
         return float(m.group(1)) * units[m.group(2)]

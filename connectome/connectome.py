@@ -246,12 +246,15 @@ def _validate_edges(edges, neuron_names, muscles, drop_invalid):
             f"(got {list(edges.columns)})"
         )
     e = edges[EDGE_COLUMNS].reset_index(drop=True).copy()
-    e["pre"] = e["pre"].astype(str).str.strip()
-    e["post"] = e["post"].astype(str).str.strip()
+    missing_name = np.zeros(len(e), dtype=bool)
+    for col in ("pre", "post"):   # None, NaN, "" or non-text names: reported as rows, never sorted or compared
+        ok = e[col].map(lambda x: isinstance(x, str) and bool(x.strip()))
+        missing_name |= ~ok.to_numpy(dtype=bool)
+        e[col] = [x.strip() if isinstance(x, str) else "" for x in e[col]]
     e["type"] = e["type"].astype(str).str.strip().str.lower()
     weight = pd.to_numeric(e["weight"], errors="coerce")
 
-    problems = []  # (boolean mask, reason)
+    problems = [(missing_name, "missing or non-text neuron name")]  # (boolean mask, reason)
     problems.append((~e["type"].isin(EDGE_TYPES), f"unknown synapse type (allowed: {', '.join(EDGE_TYPES)})"))
     problems.append((weight.isna() | ~np.isfinite(weight.fillna(0)), "weight is missing, NaN, infinite or not a number"))
     problems.append((weight.notna() & (weight <= 0), "weight is zero or negative"))
@@ -335,9 +338,11 @@ def from_edgelist(edges, neurons=None, *, muscles=(), name: str = "custom", drop
     Parameters
     ----------
     edges : pandas.DataFrame
-        Columns ``pre, post, type, weight`` (extra columns are ignored).
-        ``type`` in ``{"chemical", "electrical", "nmj"}``; ``weight`` finite and
-        positive. Gap junctions are listed once per unordered pair.
+        Columns ``pre, post, type, weight`` (extra columns are ignored), or the
+        pandas/NetworkX convention ``source, target`` (and ``weight``). ``type`` in
+        ``{"chemical", "electrical", "nmj"}`` (default ``"chemical"`` when the column is
+        absent); ``weight`` finite and positive. Gap junctions are listed once per
+        unordered pair.
     neurons : pandas.DataFrame or sequence of str, optional
         Neuron table (indexed by name, or with a ``name`` column) or names.
         Defines the neuron order. Defaults to every name in `edges` (sorted).
@@ -366,10 +371,14 @@ def from_edgelist(edges, neurons=None, *, muscles=(), name: str = "custom", drop
     """
     if not isinstance(edges, pd.DataFrame):
         raise EdgeTableError(f"edges must be a pandas DataFrame, got {type(edges).__name__}")
+    edges = _conventional_columns(edges)
     has_cols = {"pre", "post", "type"} <= set(edges.columns)
     is_nmj = edges["type"].astype(str).str.strip().str.lower() == "nmj" if has_cols else None
     if neurons is None and has_cols:
-        names = set(edges["pre"].astype(str).str.strip()) | set(edges.loc[~is_nmj, "post"].astype(str).str.strip())
+        def named(col):  # missing names (None, NaN, "") are reported by the row checks, not sorted here
+            return {str(x).strip() for x in col if isinstance(x, str) and x.strip()}
+
+        names = named(edges["pre"]) | named(edges.loc[~is_nmj, "post"])
         neuron_df = pd.DataFrame(index=pd.Index(sorted(names), name="name"))
     else:
         neuron_df = _validate_neurons(neurons)
@@ -379,6 +388,17 @@ def from_edgelist(edges, neurons=None, *, muscles=(), name: str = "custom", drop
     used = set(clean.loc[clean["type"] == "nmj", "post"])
     muscles = [m for m in muscles if m in used]
     return Connectome(name, neuron_df, clean, muscles, dropped=dropped)
+
+
+def _conventional_columns(edges: pd.DataFrame) -> pd.DataFrame:
+    """``source/target`` -> ``pre/post``; default ``type`` chemical when absent (``weight`` is required)."""
+    cols = set(edges.columns)
+    if not {"pre", "post"} <= cols and {"source", "target"} <= cols:
+        edges = edges.rename(columns={"source": "pre", "target": "post"})
+    if {"pre", "post"} <= set(edges.columns):
+        if "type" not in edges.columns:
+            edges = edges.assign(type="chemical")
+    return edges
 
 
 def from_networkx(G, *, name: str | None = None, drop_invalid: bool = False):

@@ -113,7 +113,7 @@ class WiringError(ConnectomeError, ValueError):
     """An impossible wiring request (empty selection, no path, bad parameters)."""
 
 
-class WiringFileError(ConnectomeError, OSError):
+class WiringFileError(WiringError, OSError):
     """A file that is not a readable wiring (missing, truncated, corrupt or of another kind)."""
 
 

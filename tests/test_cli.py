@@ -66,7 +66,7 @@ def test_list_datasets(capsys):
     (["--dataset", "varshney2012"], "unknown dataset 'varshney2012'"),
     (["--solver", "rk5"], "unknown solver 'rk5'; did you mean 'rk4'"),
     (["--duration", "-1"], "--duration must be a positive time"),
-    (["--duration", "10 parsecs"], "--duration '10 parsecs'.*not a number with a unit"),
+    (["--duration", "10 parsecs"], "--duration .10 parsecs.*not a number with a unit"),
     (["--amplitude", "nan"], "--amplitude must be a finite current"),
     (["--amplitude", "2 volts"], "--amplitude '2 volts'.*not a number with a unit"),
     (["--stimulate", "PLML", "PLML"], "--stimulate names neuron 'PLML' twice"),
