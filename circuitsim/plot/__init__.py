@@ -14,10 +14,12 @@ A Result is drawn as its model's *display quantity*
 sigmoid), the rate ``f(x)`` of a CTRNN, the state of LTC and CfC networks.
 ``var="V"`` (any recorded state variable) draws that variable as it is.
 Colour limits default to the 2nd and 98th percentiles of the drawn activity
-over time (:func:`colour_limits`), so that a few neurons far from the rest
-(PLM, driven with 2 nA, sits hundreds of mV above its threshold) do not set
-the range; values beyond the limits take the end colours and the colour bar
-gets arrow ends. ``vmin=`` / ``vmax=`` or ``percentiles=None`` (full range)
+over time (:func:`colour_limits`), so that a few neurons far from the rest do
+not set the range: in the published worm model the raw V of the PLM neurons,
+driven with 2 nA, reaches 8.4 V, every neuron starts volts away from its
+threshold, and PLMR still swings from -72 to +55 mV around its threshold,
+while the locomotion rhythm of the motor neurons spans a few mV. Values beyond
+the limits take the end colours and the colour bar gets arrow ends. ``vmin=`` / ``vmax=`` or ``percentiles=None`` (full range)
 override this.
 
 Artists that tests and updates look for carry a ``gid``: ``"nodes"``,
