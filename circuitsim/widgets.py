@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from .analysis._activity import AnalysisError, as_activity
+from .plot._style import SETTLE
 
 __all__ = ["explore", "static_view", "have_widgets"]
 
@@ -27,7 +28,7 @@ def have_widgets() -> bool:
 
 
 def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=None, layout: str = "anatomical",
-                wiring=None, var=None, missing: str = "error", settle: float = 0.1, fig=None, **network_kw):
+                wiring=None, var=None, missing: str = "error", settle: float = SETTLE, fig=None, **network_kw):
     """Network snapshots at a few times above traces marked at those times (no widgets needed).
 
     Parameters
@@ -40,7 +41,8 @@ def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=Non
     neurons, classes : optional
         What the trace panel shows (default: a few outputs and inputs).
     settle : float
-        Leading fraction of the span left out of the traces' vertical range.
+        Leading fraction of the span left out of the colour limits and the
+        traces' vertical range.
 
     Returns
     -------
@@ -60,7 +62,7 @@ def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=Non
         neurons = (list(getattr(act.wiring, "outputs", ()))[:4] + list(getattr(act.wiring, "inputs", ()))[:2]
                    or list(act.neurons[: min(6, act.n)]))
     # one colour scale for every snapshot: the network's default limits over the whole span
-    lo, hi = plot.colour_limits(act, percentiles=network_kw.pop("percentiles", plot.PERCENTILES))
+    lo, hi = plot.colour_limits(act, percentiles=network_kw.pop("percentiles", plot.PERCENTILES), settle=settle)
     lo, hi = network_kw.pop("vmin", lo), network_kw.pop("vmax", hi)
     network_kw.setdefault("labels", False)
     if layout == "anatomical":  # the body is long and thin: one snapshot per row

@@ -14,12 +14,14 @@ A Result is drawn as its model's *display quantity*
 sigmoid), the rate ``f(x)`` of a CTRNN, the state of LTC and CfC networks.
 ``var="V"`` (any recorded state variable) draws that variable as it is.
 Colour limits default to the 2nd and 98th percentiles of the drawn activity
-over time (:func:`colour_limits`), so that a few neurons far from the rest do
-not set the range: in the published worm model the raw V of the PLM neurons,
-driven with 2 nA, reaches 8.4 V, every neuron starts volts away from its
-threshold, and PLMR still swings from -72 to +55 mV around its threshold,
-while the locomotion rhythm of the motor neurons spans a few mV. Values beyond
-the limits take the end colours and the colour bar gets arrow ends. ``vmin=`` / ``vmax=`` or ``percentiles=None`` (full range)
+over the second half of the time window (:func:`colour_limits`), so that
+neither a few neurons far from the rest nor the first moments set the range:
+in the published worm model the raw V of the PLM neurons, driven with 2 nA,
+reaches 8.4 V, every neuron starts volts away from its threshold (and stays
+tens of mV below it until a stimulus comes on), and PLMR swings from -72 to
++55 mV around its threshold, while the locomotion rhythm of the motor neurons
+spans a few mV. Values beyond the limits take the end colours and the colour
+bar gets arrow ends. ``vmin=`` / ``vmax=`` or ``percentiles=None`` (full range)
 override this.
 
 Artists that tests and updates look for carry a ``gid``: ``"nodes"``,
@@ -56,7 +58,7 @@ from ._layout import layer_of, order_neurons, separate
 from ._network import network, update_network
 from ._overview import MOTOR_CLASSES, overview
 from ._pca import pca_trajectory
-from ._style import EDGE_STYLE, LAYER_COLOURS, PERCENTILES, colour_limits
+from ._style import EDGE_STYLE, LAYER_COLOURS, PERCENTILES, SETTLE, colour_limits
 from ._traces import time_constants, traces
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "LAYER_COLOURS",
     "MOTOR_CLASSES",
     "PERCENTILES",
+    "SETTLE",
     "animate",
     "animation_html",
     "colour_limits",

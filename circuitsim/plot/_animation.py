@@ -11,7 +11,7 @@ from ..analysis._activity import AnalysisError, as_activity
 from ..analysis._common import window
 from ..analysis._oscillations import dominant_period
 from ._network import network, update_network
-from ._style import plt
+from ._style import SETTLE, plt
 from ._traces import traces
 
 __all__ = ["animate", "animation_html", "frame_times", "save_animation", "snapshot"]
@@ -22,7 +22,7 @@ FRAMES_PER_CYCLE = 12
 
 
 def snapshot(data, t=None, *, neurons=None, classes=None, layout: str = "anatomical", wiring=None, var=None,
-             fig=None, missing: str = "error", settle: float = 0.1, **network_kw):
+             fig=None, missing: str = "error", settle: float = SETTLE, **network_kw):
     """Network coloured at time `t` beside traces with a cursor at `t`.
 
     Parameters
@@ -35,8 +35,8 @@ def snapshot(data, t=None, *, neurons=None, classes=None, layout: str = "anatomi
         What the trace panel shows (default: up to four outputs of the wiring
         and two inputs, or the first six neurons).
     settle : float
-        Leading fraction of the span left out of the traces' vertical range
-        (see :func:`traces`).
+        Leading fraction of the span left out of the network's colour limits
+        and of the traces' vertical range (see :func:`traces`).
     layout, missing, **network_kw
         Passed to :func:`network` (``vmin``, ``percentiles``, ``edges``, ``labels``...).
 
@@ -58,7 +58,7 @@ def snapshot(data, t=None, *, neurons=None, classes=None, layout: str = "anatomi
         ax_net, ax_tr = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
     else:
         ax_net, ax_tr = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-    network(act, t, layout=layout, ax=ax_net, missing=missing, **network_kw)
+    network(act, t, layout=layout, ax=ax_net, missing=missing, settle=settle, **network_kw)
     traces(act, neurons, classes=classes, ax=ax_tr, cursor=t, settle=settle)
     cursor = next(a for a in ax_tr.lines if a.get_gid() == "cursor")
 

@@ -8,7 +8,7 @@ from ..analysis._activity import AnalysisError, as_activity
 from ..analysis._classes import aggregate_classes
 from ..analysis._common import window
 from . import _layout
-from ._style import LAYER_COLOURS, PERCENTILES, axes, extend, limits, mark_stimulus, value_label
+from ._style import LAYER_COLOURS, PERCENTILES, SETTLE, axes, extend, limits, mark_stimulus, value_label
 
 __all__ = ["heatmap"]
 
@@ -17,7 +17,8 @@ _LABEL_FONT = 8  # points
 
 
 def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, order: str = "type",
-            cmap="viridis", vmin=None, vmax=None, percentiles=PERCENTILES, stimulus=None, colorbar: bool = True,
+            cmap="viridis", vmin=None, vmax=None, percentiles=PERCENTILES, settle=SETTLE, stimulus=None,
+            colorbar: bool = True,
             labels=None, max_labels: int = 50, normalize: str | None = None, start=None, stop=None,
             max_columns: int | None = 2000, wiring=None, t=None, names=None):
     """Activity of every neuron over time, grouped by layer (type) and class.
@@ -40,12 +41,16 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
     vmin, vmax : float, optional
         Colour limits (default: from `percentiles`).
     percentiles : (float, float) or None
-        Default colour limits: these percentiles of the drawn values over time
-        (each sample weighted by the time it stands for), so that a few
-        neurons far from the others (the directly driven PLM neurons) do not
-        set the range; values beyond them take the end colours and the colour
-        bar has arrow ends. None: the full range. Z-scores get limits
-        symmetric about 0.
+        Default colour limits: these percentiles of the drawn values over the
+        later part of the window (see `settle`; each sample weighted by the
+        time it stands for), so that a few neurons far from the others (the
+        directly driven PLM neurons) do not set the range; values beyond them
+        take the end colours and the colour bar has arrow ends. None: the
+        full range. Z-scores get limits symmetric about 0.
+    settle : float in [0, 1)
+        Leading fraction of the window left out of the percentiles (default:
+        the first half), so that the network leaving its initial state, or
+        sitting at rest before a stimulus, does not set the range.
     stimulus : (start, stop), list, or False, optional
         Override (or with False hide) the stimulus marker taken from the data.
     colorbar : bool or matplotlib.axes.Axes
@@ -97,7 +102,7 @@ def heatmap(data, *, var=None, ax=None, classes: bool = False, neurons=None, ord
         label = f"{act.var or 'activity'} scaled per row (0-1 of the row's range)"
     elif normalize is not None:
         raise AnalysisError(f"normalize must be None, 'zscore' or 'minmax'; got {normalize!r}")
-    lo, hi = limits(act.t, values, percentiles, vmin, vmax, symmetric=(normalize == "zscore"))
+    lo, hi = limits(act.t, values, percentiles, vmin, vmax, symmetric=(normalize == "zscore"), settle=settle)
     w = act.wiring
     known = act.metadata is not None and any(c in act.metadata for c in ("type", "layer", "class"))
     if order == "type" and (known or w is not None):

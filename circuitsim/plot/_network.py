@@ -6,7 +6,7 @@ import numpy as np
 
 from ..analysis._activity import AnalysisError, as_activity
 from . import _layout
-from ._style import EDGE_STYLE, LAYER_COLOURS, PERCENTILES, extend, limits, value_label
+from ._style import EDGE_STYLE, LAYER_COLOURS, PERCENTILES, SETTLE, extend, limits, value_label
 from ._style import axes as new_axes
 
 __all__ = ["network", "update_network"]
@@ -50,7 +50,8 @@ def _edge_segments(wiring, keep_names, pos_of, edge_types, min_weight):
 
 
 def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, ax=None, cmap="coolwarm",
-            vmin=None, vmax=None, percentiles=PERCENTILES, node_size=None, edges=("chemical", "electrical"),
+            vmin=None, vmax=None, percentiles=PERCENTILES, settle=SETTLE, node_size=None,
+            edges=("chemical", "electrical"),
             min_weight: float = 0.0, labels=None, missing: str = "error", axes="auto", spread=True,
             colorbar: bool = True, legend: bool = True, arrows=None, names=None):
     """The wiring, nodes coloured by activity at time `t`.
@@ -71,9 +72,11 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
         Colour limits (default: from `percentiles`).
     percentiles : (float, float) or None
         Default colour limits: these percentiles of the drawn neurons' activity
-        over the whole span (not only at `t`, so that a redrawn or animated
-        network keeps one scale), weighted by time; see
-        :func:`circuitsim.plot.colour_limits`. None: the full range.
+        over the span after its leading `settle` fraction (not only at `t`, so
+        that a redrawn or animated network keeps one scale), weighted by time;
+        see :func:`circuitsim.plot.colour_limits`. None: the full range.
+    settle : float in [0, 1)
+        Leading fraction of the span left out of the percentiles (default: half).
     layout : {"anatomical", "layered"}
         ``"anatomical"``: soma positions along the body (the two coordinates
         with the largest spread, head on the left for the packaged data).
@@ -148,7 +151,7 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
                                          linewidths=widths, alpha=alpha, zorder=1, gid=f"edges-{cat}",
                                          label=style["label"]))
     n = len(keep_names)
-    size = node_size if node_size is not None else _node_size(ax, pos, n, layout, spread, colorbar and act is not None)
+    size = node_size if node_size is not None else _node_size(ax, pos, n, layout, colorbar and act is not None)
     chem = [(cat, segs) for cat, (segs, _) in segments.items() if cat != "electrical"]
     n_chem = sum(len(segs) for _, segs in chem)
     if arrows or (arrows is None and 0 < n_chem <= 150):
@@ -169,9 +172,9 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
             t = act.t[-1]
         drawn = act.select(keep_names)
         values = drawn.at(float(t))
-        lo, hi = limits(drawn.t, drawn.values, percentiles, vmin, vmax)
+        lo, hi = limits(drawn.t, drawn.values, percentiles, vmin, vmax, settle=settle)
         nodes = ax.scatter(xy[:, 0], xy[:, 1], c=values, cmap=cmap, vmin=lo, vmax=hi, s=size, edgecolors="k",
-                           linewidths=0.4, zorder=3, gid="nodes")
+                           linewidths=0.4 if size >= 16 else 0.15, zorder=3, gid="nodes")
         nodes.neurons = tuple(keep_names)
         nodes.activity = drawn
         if colorbar:
@@ -180,7 +183,7 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
     else:
         layer = _layout.layer_of(keep_names, meta, w.inputs, w.outputs)
         nodes = ax.scatter(xy[:, 0], xy[:, 1], c=[LAYER_COLOURS[x] for x in layer], s=size, edgecolors="k",
-                           linewidths=0.4, zorder=3, gid="nodes")
+                           linewidths=0.4 if size >= 16 else 0.15, zorder=3, gid="nodes")
         nodes.neurons = tuple(keep_names)
         nodes.activity = None
     if labels or (labels is None and n <= 60):
@@ -211,20 +214,29 @@ def network(data, t=None, *, layout: str = "anatomical", wiring=None, var=None, 
     return ax
 
 
-def _node_size(ax, pos, n, layout, spread, colorbar) -> float:
-    """Marker area (pt^2): by neuron count, and no wider than the spread somata are apart."""
+def _node_size(ax, pos, n, layout, colorbar) -> float:
+    """Marker area (pt^2): by neuron count, and no wider than nodes are apart on the page.
+
+    Node positions are mapped to points with the Axes' size (the anatomical
+    layout has equal aspect: its tighter direction sets the scale); nodes that
+    share a place (e.g. soma positions drawn without spreading) are ignored.
+    """
     size = max(12.0, min(120.0, 4000.0 / max(n, 1)))
-    if layout != "anatomical" or spread is False or spread is None or len(pos) < 2:
+    pos = np.unique(np.asarray(pos, dtype=float).reshape(-1, 2), axis=0)
+    if len(pos) < 2:
         return size
     from scipy.spatial import cKDTree
 
-    gap = cKDTree(pos).query(pos, k=2)[0][:, 1].min()  # closest pair after spreading (µm)
     box = ax.get_position()
     width_pt = box.width * ax.figure.get_figwidth() * 72.0 * (0.85 if colorbar else 1.0)
     height_pt = box.height * ax.figure.get_figheight() * 72.0
-    extent = np.ptp(pos, axis=0) * 1.1 + 1e-9
-    pt_per_um = min(width_pt / extent[0], height_pt / extent[1])  # equal aspect: the tighter direction
-    return float(np.clip((0.9 * gap * pt_per_um) ** 2, 4.0, size))
+    extent = np.where(np.ptp(pos, axis=0) > 0, np.ptp(pos, axis=0), 1.0) * 1.1
+    scale = np.array([width_pt / extent[0], height_pt / extent[1]])
+    if layout == "anatomical":
+        scale[:] = scale.min()
+    on_page = pos * scale
+    gap = cKDTree(on_page).query(on_page, k=2)[0][:, 1].min()  # closest pair of nodes (points)
+    return float(np.clip(gap ** 2, 5.0, size))
 
 
 def _nodes(ax):

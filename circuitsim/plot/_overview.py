@@ -6,7 +6,7 @@ import numpy as np
 
 from ..analysis._activity import AnalysisError, as_activity
 from ._heatmap import heatmap
-from ._style import PERCENTILES, mark_stimulus, plt, value_label
+from ._style import PERCENTILES, SETTLE, mark_stimulus, plt, value_label
 
 __all__ = ["MOTOR_CLASSES", "overview"]
 
@@ -15,13 +15,14 @@ MOTOR_CLASSES = ("VB", "DB", "VD", "DD")
 
 
 def overview(data, *, classes=MOTOR_CLASSES, neurons=None, var=None, wiring=None, fig=None, title=None,
-             percentiles=PERCENTILES, settle: float = 0.1, time_unit: str = "auto", resolution: int = 2000):
+             percentiles=PERCENTILES, settle: float = SETTLE, time_unit: str = "auto", resolution: int = 2000):
     """Every neuron's activity over time above traces of the motor neurons.
 
     The top panel is :func:`heatmap` (neurons grouped by layer, then class),
     the bottom panel draws every neuron of the motor `classes` (one colour per
-    class), whose vertical range leaves out the first `settle` fraction of the
-    run (the network leaving its initial state would flatten the rhythm). Both
+    class). The colour limits and the traces' vertical range leave out the
+    first `settle` fraction of the run (the network leaving its initial state,
+    or its rest before a stimulus, would flatten the rhythm). Both panels
     share the time axis. This is the figure the ``circuitsim`` command writes.
 
     Parameters
@@ -44,7 +45,8 @@ def overview(data, *, classes=MOTOR_CLASSES, neurons=None, var=None, wiring=None
     percentiles : (float, float) or None
         Colour limits of the heatmap (see :func:`heatmap`).
     settle : float in [0, 1)
-        Fraction of the span left out of the traces' vertical range.
+        Leading fraction of the span left out of the colour limits and of the
+        traces' vertical range (default: the first half).
     time_unit : {"auto", "ms", "s"}
         Tick labels of the time axis; ``"auto"``: seconds for spans of 5 s or more.
     resolution : int
@@ -85,7 +87,7 @@ def overview(data, *, classes=MOTOR_CLASSES, neurons=None, var=None, wiring=None
     ax_map = fig.add_subplot(grid[0, 0])
     ax_tr = fig.add_subplot(grid[1, 0], sharex=ax_map)
     cax = fig.add_subplot(grid[0, 1])
-    heatmap(act, ax=ax_map, percentiles=percentiles, colorbar=cax)
+    heatmap(act, ax=ax_map, percentiles=percentiles, settle=settle, colorbar=cax)
     ax_map.set_xlabel("")
     ax_map.tick_params(labelbottom=False)
     name = getattr(act.wiring, "name", "") or ""

@@ -8,7 +8,7 @@ from ..analysis._activity import Activity, AnalysisError, as_activity
 from ..analysis._common import weighted_percentiles, window
 from ..analysis._stimulus import stimulus_intervals
 
-__all__ = ["EDGE_STYLE", "LAYER_COLOURS", "PERCENTILES", "colour_limits"]
+__all__ = ["EDGE_STYLE", "LAYER_COLOURS", "PERCENTILES", "SETTLE", "colour_limits"]
 
 EDGE_STYLE = {
     "chemical-excitatory": dict(color="#4daf4a", linestyle="-", label="chemical, excitatory"),
@@ -22,6 +22,10 @@ LAYER_COLOURS = {"sensory": "#ff7f00", "inter": "#377eb8", "command": "#e41a1c",
 #: Default colour limits: these percentiles of the activity over time (a few
 #: neurons far from the rest, such as the directly driven PLM, do not set the range).
 PERCENTILES = (2.0, 98.0)
+
+#: The default colour limits leave out this leading fraction of the time window: the network
+#: leaving its initial state, or sitting at rest before a stimulus, takes the end colours.
+SETTLE = 0.5
 
 
 def plt():
@@ -71,15 +75,20 @@ def mark_stimulus(ax, act: Activity, stimulus=None, shade: bool = True):
     return artists
 
 
-def limits(t, values, percentiles=PERCENTILES, vmin=None, vmax=None, symmetric: bool = False):
+def limits(t, values, percentiles=PERCENTILES, vmin=None, vmax=None, symmetric: bool = False,
+           settle: float = SETTLE):
     """Colour limits ``(lo, hi)`` of `values` (n_t, n) sampled at `t`.
 
     `vmin` / `vmax` win where given. Otherwise the `percentiles` of the values
-    over time (:func:`circuitsim.analysis.weighted_percentiles`), or the full
-    range when `percentiles` is None. `symmetric`: ``(-m, m)`` with ``m`` the
-    larger magnitude (for z-scores on a diverging colormap).
+    over time (:func:`circuitsim.analysis.weighted_percentiles`) after the
+    leading `settle` fraction of the span, or the full range of all values
+    when `percentiles` is None. `symmetric`: ``(-m, m)`` with ``m`` the larger
+    magnitude (for z-scores on a diverging colormap).
     """
     values = np.asarray(values, dtype=float)
+    t = np.asarray(t, dtype=float)
+    if not 0 <= settle < 1:
+        raise AnalysisError(f"settle must be a fraction in [0, 1), got {settle!r}")
     if vmin is None or vmax is None:
         if percentiles is None:
             finite = values[np.isfinite(values)]
@@ -88,7 +97,10 @@ def limits(t, values, percentiles=PERCENTILES, vmin=None, vmax=None, symmetric: 
             p = np.asarray(percentiles, dtype=float)
             if p.shape != (2,) or not (0 <= p[0] < p[1] <= 100):
                 raise AnalysisError(f"percentiles must be two increasing numbers in [0, 100], got {percentiles!r}")
-            lo, hi = (float(v) for v in weighted_percentiles(t, values, p))
+            late = t >= t[0] + settle * (t[-1] - t[0])
+            if late.sum() < 2:
+                late[:] = True
+            lo, hi = (float(v) for v in weighted_percentiles(t[late], values[late], p))
         if symmetric:
             m = max(abs(lo), abs(hi))
             lo, hi = -m, m
@@ -109,8 +121,8 @@ def extend(values, lo, hi) -> str:
         (below, above)]
 
 
-def colour_limits(data, *, percentiles=PERCENTILES, var=None, neurons=None, start=None, stop=None, t=None,
-                  names=None) -> tuple[float, float]:
+def colour_limits(data, *, percentiles=PERCENTILES, settle: float = SETTLE, var=None, neurons=None, start=None,
+                  stop=None, t=None, names=None) -> tuple[float, float]:
     """The colour limits the pictures use by default for `data`.
 
     Use them to give several figures (e.g. two runs side by side) one colour scale.
@@ -124,6 +136,12 @@ def colour_limits(data, *, percentiles=PERCENTILES, var=None, neurons=None, star
         Percentiles of all values over time; each sample weighs the time it
         stands for, so an adaptive solver's short steps through a transient
         do not count more. None: the full range (minimum, maximum).
+    settle : float in [0, 1)
+        Leading fraction of the time window left out of the percentiles
+        (default: the first half): the network leaving its initial state, or
+        sitting at rest before a stimulus, would otherwise set the range (a
+        step into PLM at 0.5 s of a 6 s run puts every neuron tens of mV below
+        its threshold for 8 % of the time, hiding a rhythm of a few mV).
     var, neurons, start, stop, t, names : optional
         What to read, which neurons, which time window (ms).
 
@@ -135,4 +153,4 @@ def colour_limits(data, *, percentiles=PERCENTILES, var=None, neurons=None, star
     act = as_activity(data, var=var, t=t, names=names).select(neurons)
     if start is not None or stop is not None:
         act = window(act, start, stop)
-    return limits(act.t, act.values, percentiles)
+    return limits(act.t, act.values, percentiles, settle=settle)
