@@ -175,6 +175,22 @@ def test_worm_analysis_reads_the_display_quantity_and_compare_the_state(worm):
     np.testing.assert_allclose(tab.loc[names, "mean_x"], mean_v, rtol=1e-9)
     with pytest.raises(AnalysisError, match=r"no state variable 'VV'.*did you mean 'V'"):
         A.as_activity(result, var="VV")
+    act = A.as_activity(result)
+    assert (act.var, act.unit) == ("V - Vth", "mV") and act.display.variable == "V"
+    np.testing.assert_allclose(act.display.offset, vth)  # how the values were made is kept with them
+    assert A.as_activity(result, var="V").display is None
+
+
+def test_traces_settle_leaves_the_transient_out_of_the_range():
+    t = np.linspace(0.0, 100.0, 1001)
+    x = np.where(t < 10.0, 100.0, np.sin(t))[:, None]
+    act = A.as_activity(x, t=t, names=["a"])
+    y0, y1 = plot.traces(act, settle=0.5).get_ylim()
+    late = x[t >= 50.0]
+    np.testing.assert_allclose([y0, y1], [late.min() - 0.1 * np.ptp(late), late.max() + 0.1 * np.ptp(late)])
+    assert plot.traces(act, ax=plt.figure().gca()).get_ylim()[1] > 100.0  # default: everything drawn
+    with pytest.raises(AnalysisError, match="settle must be a fraction"):
+        plot.traces(act, settle=-0.1)
 
 
 # ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from connectome._names import normalise_neuron_name
 
 from ..errors import AnalysisError, MissingPositionsError, OutOfSpanError, UnknownNeuronError  # noqa: F401
 from ..result import Result
+from ._duck import result_dense, result_var, result_wiring
 from ._stimulus import parse_stimulus, stimulus_intervals
 
 __all__ = ["Activity", "AnalysisError", "MissingPositionsError", "as_activity", "stimulus_intervals"]
@@ -204,50 +205,6 @@ class Activity:
 
 
 
-def _result_wiring(result):
-    w = getattr(result, "wiring", None)
-    if w is None:
-        circ = getattr(result, "circuit", None)
-        w = getattr(circ, "wiring", None)
-    return w
-
-
-def _result_var(result, var):
-    if var is not None:
-        return str(var)
-    for attr in ("state_names", "variables", "var_names"):
-        names = getattr(result, attr, None)
-        if names:
-            return str(tuple(names)[0])
-    return "V"
-
-
-def _result_dense(result, var: str, n: int, var_index: int):
-    at = getattr(result, "at", None)
-    if at is None or ("dense" in dir(result) and getattr(result, "dense", None) is None):
-        return None  # no continuous extension stored: linear interpolation between samples
-
-    import inspect
-
-    try:
-        by_variable = "variable" in inspect.signature(at).parameters
-    except (TypeError, ValueError):
-        by_variable = False
-
-    def dense(tq):
-        out = at(tq, variable=var) if by_variable else at(tq)
-        if isinstance(out, Mapping) or (hasattr(out, "__getitem__") and not isinstance(out, np.ndarray)):
-            out = out[var]
-        out = np.asarray(out, dtype=float)
-        if out.shape[-1] == n:
-            return out
-        if out.shape[-1] % n == 0:  # full state vector, variable-major
-            return out[..., var_index * n:(var_index + 1) * n]
-        raise AnalysisError(f"dense output has shape {out.shape}; expected (..., {n}) for variable {var!r}")
-
-    return dense
-
-
 def _display_of(result):
     """The Display of a Result's model, or None (no circuit, or its variable was not recorded)."""
     circuit = getattr(result, "circuit", None)
@@ -358,7 +315,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
             stimulus = data.stimuli[0]
         source = data
     elif hasattr(data, "t") and hasattr(data, "__getitem__") and not isinstance(data, np.ndarray):
-        var = _result_var(data, None if var == "display" else var)  # duck-typed results: no display quantity
+        var = result_var(data, None if var == "display" else var)  # duck-typed results: no display quantity
         try:
             values = np.asarray(data[var], dtype=float)
         except KeyError as exc:
@@ -370,7 +327,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
             values = values[batch]
         elif batch is not None:
             raise AnalysisError("batch= given but the result is not batched")
-        wiring = wiring if wiring is not None else _result_wiring(data)
+        wiring = wiring if wiring is not None else result_wiring(data)
         neurons = getattr(data, "neurons", None)
         if neurons is None and wiring is not None:
             neurons = wiring.neurons
@@ -379,7 +336,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         neurons = tuple(neurons)
         state_names = tuple(getattr(data, "state_names", None) or getattr(data, "variables", None) or (var,))
         var_index = state_names.index(var) if var in state_names else 0
-        base_dense = _result_dense(data, var, len(neurons), var_index)
+        base_dense = result_dense(data, var, len(neurons), var_index)
         if base_dense is not None and batch is not None:
             dense = lambda tq, _d=base_dense, _b=batch: _d(tq)[_b]  # noqa: E731
         else:
