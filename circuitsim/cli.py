@@ -7,8 +7,8 @@ PLML and PLMR (the authors' PLM preset), and writes into ``./circuitsim-output/`
 
 * ``result.npz``: the :class:`~circuitsim.result.Result` (``Result.load`` reads it,
   ``result.at(t)`` gives the state at any time);
-* ``figure.png``: heatmap of every neuron's ``V - Vth`` and traces of the
-  forward-locomotion motor neurons (VB, DB, VD, DD).
+* ``figure.png``: :func:`circuitsim.plot.overview`, a heatmap of every neuron's
+  ``V - Vth`` grouped by layer above traces of the motor neurons VB, DB, VD, DD.
 
 Times are in ms or carry a unit (``--duration "15 s"``), currents in pA or with a
 unit (``--amplitude "2 nA"``). Runs that take more than a second show a progress bar
@@ -25,7 +25,6 @@ import time
 DEFAULT_STIMULUS = ("PLML", "PLMR")
 DEFAULT_AMPLITUDE = 2000.0  # pA, the authors' PLM preset
 DEFAULT_DURATION = "10 s"
-MOTOR_CLASSES = ("VB", "DB", "VD", "DD")
 
 
 class CLIError(Exception):
@@ -144,58 +143,27 @@ def run_experiment(dataset, stimulate, amplitude, duration_ms, solver="rosenbroc
 
 
 def _figure(circuit, result, path, title=""):
-    """Heatmap of ``V - Vth`` for every neuron and traces of the motor neurons."""
+    """:func:`circuitsim.plot.overview` of the run (``V - Vth`` of every neuron, motor neuron traces) as a PNG."""
+    import dataclasses
+
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    import numpy as np
 
     from connectome.atomic import atomic_path
 
-    w = circuit.wiring
-    vth = circuit.model.thresholds(circuit)
-    t = np.linspace(result.t_span[0], result.t_end, 2001)
-    if result.dense is not None:
-        V = result.at(t)["V"]
-    else:  # samples only (fixed-step solvers): linear interpolation is enough for a picture
-        V = np.column_stack([np.interp(t, result.t, col) for col in result["V"].T])
-    V = V - vth
-    cls = w.metadata["class"] if "class" in w.metadata else None
-    motors = [i for i, nm in enumerate(w.neurons) if cls is not None and cls[nm] in MOTOR_CLASSES]
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    lo, hi = np.percentile(V, [2, 98])
-    try:  # the library heatmap groups neurons by layer and class
-        import pandas as pd
+    from . import plot
 
-        from . import plot
-
-        df = pd.DataFrame(V, index=pd.Index(t / 1000, name="t"), columns=list(w.neurons))
-        plot.heatmap(df, ax=ax1, wiring=w, vmin=lo, vmax=hi, colorbar=False)
-        fig.colorbar(ax1.collections[0], ax=ax1, label="V - Vth (mV)")
-        ax1.set_xlabel("")
-    except Exception:  # pragma: no cover - fall back to a plain image in wiring order
-        ax1.cla()
-        im = ax1.imshow(V.T, aspect="auto", origin="lower", cmap="viridis", vmin=lo, vmax=hi,
-                        extent=(t[0] / 1000, t[-1] / 1000, -0.5, w.n - 0.5), interpolation="nearest")
-        fig.colorbar(im, ax=ax1, label="V - Vth (mV)")
-        ax1.set_ylabel(f"neuron ({w.n}, wiring order)")
-    ax1.set_title(f"{w.name}: graded network (Kunert et al. 2014), {title}")
-    for i in motors:
-        ax2.plot(t / 1000, V[:, i], lw=0.8)
-    if motors:
-        # the first moments (the network leaving its no-input rest) would flatten the oscillation
-        late = V[t >= t[0] + 0.1 * (t[-1] - t[0])][:, motors]
-        lo2, hi2 = np.percentile(late, [0, 100])
-        pad = 0.1 * max(hi2 - lo2, 1e-3)
-        ax2.set_ylim(lo2 - pad, hi2 + pad)
-    ax2.set_xlabel("time (s)")
-    ax2.set_ylabel("V - Vth (mV)")
-    ax2.set_title(f"motor neurons {', '.join(MOTOR_CLASSES)} ({len(motors)})")
-    fig.tight_layout()
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
+    if result.circuit is None:  # the display quantity (V - Vth) needs the circuit's thresholds
+        result = dataclasses.replace(result, circuit=circuit)
+    fig = plot.overview(result, wiring=circuit.wiring,
+                        title=f"{circuit.wiring.name}: graded network (Kunert et al. 2014), {title}")
+    try:
+        with atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    finally:
+        plt.close(fig)
 
 
 def main(argv=None) -> int:

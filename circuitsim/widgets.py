@@ -12,7 +12,8 @@ import warnings
 
 import numpy as np
 
-from ._activity import AnalysisError, as_activity
+from .analysis._activity import AnalysisError, as_activity
+from .plot._style import SETTLE
 
 __all__ = ["explore", "static_view", "have_widgets"]
 
@@ -27,17 +28,21 @@ def have_widgets() -> bool:
 
 
 def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=None, layout: str = "anatomical",
-                wiring=None, var=None, missing: str = "error", fig=None, **network_kw):
+                wiring=None, var=None, missing: str = "error", settle: float = SETTLE, fig=None, **network_kw):
     """Network snapshots at a few times above traces marked at those times (no widgets needed).
 
     Parameters
     ----------
     data : Result, Activity or DataFrame
-        Activity with a wiring (see :func:`circuitsim.plot.network`).
+        Activity with a wiring (see :func:`circuitsim.plot.network`); a
+        Result shows its model's display quantity by default.
     times : sequence of float, optional
         Snapshot times (ms; default `n_times` evenly spaced over the span).
     neurons, classes : optional
         What the trace panel shows (default: a few outputs and inputs).
+    settle : float
+        Leading fraction of the span left out of the colour limits and the
+        traces' vertical range.
 
     Returns
     -------
@@ -56,8 +61,9 @@ def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=Non
     if neurons is None and classes is None:
         neurons = (list(getattr(act.wiring, "outputs", ()))[:4] + list(getattr(act.wiring, "inputs", ()))[:2]
                    or list(act.neurons[: min(6, act.n)]))
-    lo = network_kw.pop("vmin", float(np.nanmin(act.values)))
-    hi = network_kw.pop("vmax", float(np.nanmax(act.values)))
+    # one colour scale for every snapshot: the network's default limits over the whole span
+    lo, hi = plot.colour_limits(act, percentiles=network_kw.pop("percentiles", plot.PERCENTILES), settle=settle)
+    lo, hi = network_kw.pop("vmin", lo), network_kw.pop("vmax", hi)
     network_kw.setdefault("labels", False)
     if layout == "anatomical":  # the body is long and thin: one snapshot per row
         if fig is None:
@@ -76,7 +82,7 @@ def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=Non
         plot.network(act, tt, layout=layout, ax=ax, missing=missing, vmin=lo, vmax=hi, colorbar=(i == k - 1),
                      legend=(i == k - 1), **network_kw)
     ax_tr = fig.add_subplot(trace_cell)
-    plot.traces(act, neurons, classes=classes, ax=ax_tr)
+    plot.traces(act, neurons, classes=classes, ax=ax_tr, settle=settle)
     for tt in times:
         ax_tr.axvline(float(tt), color="k", lw=0.8, gid="cursor")
     return fig

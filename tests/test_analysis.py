@@ -411,10 +411,17 @@ def test_engine_result_is_read_with_its_dense_output_and_stimulus():
     w = connectome.Wiring(["A", "B", "C"], np.array([[0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]]))
     res = simulate(Circuit(w, "ctrnn"), (0.0, 50.0), inputs.pulse("A", 1.0, start=10.0, duration=5.0, period=20.0,
                                                                    count=2))
-    act = A.as_activity(res)
+    act = A.as_activity(res, var="x")  # a state variable as it is
     assert act.var == res.variables[0] and act.neurons == ("A", "B", "C")
     tq = np.array([3.21, 17.7, 49.99])
     np.testing.assert_allclose(act.at(tq), res.at(tq, variable=act.var), rtol=0, atol=0)
+    rate = A.as_activity(res)  # by default the model's display quantity: the rate tanh(x) of a CTRNN
+    assert rate.var == "rate f(x)" and rate.unit == "1"
+    np.testing.assert_allclose(rate.values, np.tanh(res["x"]), rtol=1e-15)
+    np.testing.assert_allclose(rate.at(tq), np.tanh(res.at(tq, variable="x")), rtol=1e-15)
+    assert A.as_activity(res, var="display").var == "rate f(x)"
+    with pytest.raises(AnalysisError, match="default must be 'display' or 'state'"):
+        A.as_activity(res, default="raw")
     assert [s[:2] for s in act.stimulus] == [(10.0, 15.0), (30.0, 35.0)]
     assert A.response(res, neurons=["A"]).loc["A", "responded"]
     with pytest.raises(OutOfSpanError):
@@ -456,8 +463,10 @@ def test_batched_engine_result_member():
     w = connectome.Wiring(["A", "B"], np.array([[0, 1.0], [0, 0]]))
     drives = [inputs.pulse("A", 1.0, start=5.0, duration=2.0), inputs.pulse("A", 2.0, start=8.0, duration=3.0)]
     res = simulate_batch(Circuit(w, "ctrnn"), (0.0, 20.0), drives, saveat=np.linspace(0, 20, 41))
-    second = A.as_activity(res, batch=1)
+    second = A.as_activity(res, batch=1, var="x")
     np.testing.assert_allclose(second.at([3.3, 9.9]), res.at([3.3, 9.9], variable=second.var)[1])
+    rate = A.as_activity(res, batch=1)  # one circuit for the batch: its display quantity
+    np.testing.assert_allclose(rate.at([3.3, 9.9]), np.tanh(res.at([3.3, 9.9], variable="x")[1]), rtol=1e-15)
     assert [s[:2] for s in second.stimulus] == [(8.0, 11.0)]
     with pytest.raises(AnalysisError, match="pass batch="):
         A.as_activity(res)

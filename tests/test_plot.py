@@ -104,7 +104,7 @@ def _render(ax_or_fig, tmp_path, name):
 @pytest.mark.parametrize("layout", ["anatomical", "layered"])
 def test_network_nodes_coloured_by_dense_output(result, wiring, layout, tmp_path):
     t = 37.3  # between samples
-    ax = plot.network(result, t, layout=layout)
+    ax = plot.network(result, t, layout=layout, percentiles=None)  # colour limits: the full range
     nodes = _by_gid(ax, "nodes")[0]
     assert len(nodes.get_offsets()) == len(NAMES) and nodes.neurons == tuple(NAMES)
     _render(ax, tmp_path, f"network_{layout}")  # drawing maps the values through the colormap
@@ -417,8 +417,12 @@ def test_network_of_an_engine_result_with_recorded_subset(tmp_path):
     w = connectome.Wiring.from_connectome(conn).subset(["PLML", "PLMR", "PVCL", "AVBL", "AVBR", "DB1", "VB1"])
     res = simulate(Circuit(w, "ctrnn"), (0.0, 30.0), inputs.pulse(["PLML", "PLMR"], 1.0, start=5.0, duration=10.0),
                    record=["PLML", "AVBL", "DB1", "VB1"])
-    ax = plot.network(res, 12.34)
+    ax = plot.network(res, 12.34, var="x")  # the state variable as it is
     nodes = _by_gid(ax, "nodes")[0]
     assert nodes.neurons == ("PLML", "AVBL", "DB1", "VB1")
     np.testing.assert_allclose(nodes.get_array(), res.at(12.34, variable=res.variables[0]))
+    rate = plot.network(res, 12.34, ax=plt.figure().gca())  # by default the CTRNN's rate tanh(x)
+    np.testing.assert_allclose(_by_gid(rate, "nodes")[0].get_array(), np.tanh(res.at(12.34, variable="x")),
+                               rtol=1e-15)
+    assert rate.figure.axes[-1].get_ylabel() == "rate f(x) (1)"
     _render(ax, tmp_path, "engine_subset")

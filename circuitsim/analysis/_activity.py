@@ -5,6 +5,11 @@ ms, one column per neuron) or a plain ``(n_t, n_neurons)`` array into an
 :class:`Activity`: sample times, time-major values, neuron names, optional
 metadata (type, class, soma position), the wiring, the stimulus intervals, and
 a dense-output function giving the activity at any time inside the span.
+
+The activity of a Result is, by default, its model's *display quantity*
+(:meth:`circuitsim.Result.display`): ``V - Vth`` for the graded network, the
+rate ``f(x)`` for a CTRNN, the state for LTC and CfC networks. ``var="V"``
+(any recorded state variable) reads that variable as it is.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ import pandas as pd
 
 from connectome.names import normalise_neuron_name
 
-from .errors import AnalysisError, MissingPositionsError, OutOfSpanError, UnknownNeuronError  # noqa: F401
-from .result import Result
+from ..errors import AnalysisError, MissingPositionsError, OutOfSpanError, UnknownNeuronError  # noqa: F401
+from ..result import Result
+from ._duck import result_dense, result_var, result_wiring
+from ._stimulus import parse_stimulus, stimulus_intervals
 
 __all__ = ["Activity", "AnalysisError", "MissingPositionsError", "as_activity", "stimulus_intervals"]
 
@@ -33,11 +40,12 @@ class Activity:
     t : ndarray, shape (n_t,)
         Strictly increasing sample times (ms).
     values : ndarray, shape (n_t, n_neurons)
-        Activity at the sample times (e.g. membrane potential, mV).
+        Activity at the sample times (e.g. ``V - Vth``, mV).
     neurons : tuple of str
         Column names.
     var : str
-        Name of the state variable (``"V"``, ``"x"``, ...).
+        Name of the quantity: a display label (``"V - Vth"``, ``"rate f(x)"``)
+        or a state variable (``"V"``, ``"x"``, ...).
     unit : str
         Its unit (``"mV"``; empty if unknown).
     metadata : DataFrame or None
@@ -53,6 +61,9 @@ class Activity:
         The Result the activity was read from (None for tables and arrays).
     members : mapping or None
         For class-level activity: class -> member neuron names.
+    display : circuitsim.models.base.Display or None
+        How the values were derived from a state variable (offset, transform)
+        when they are a model's display quantity; None for raw values.
     """
 
     t: np.ndarray
@@ -66,6 +77,7 @@ class Activity:
     dense: Callable | None = None
     source: object = None
     members: Mapping | None = None
+    display: object = None
 
     def __post_init__(self):
         t = np.asarray(self.t, dtype=float)
@@ -192,126 +204,18 @@ class Activity:
         return [str(classes.get(nm, nm)) for nm in self.neurons]
 
 
-# ---------------------------------------------------------------------------
-# construction
-# ---------------------------------------------------------------------------
-def _parse_stimulus(stim) -> tuple:
-    """Normalise a stimulus description into ``((start, stop, label), ...)``."""
-    if stim is None:
-        return ()
-    if isinstance(stim, (int, float, np.floating, np.integer)):
-        return ((float(stim), float(stim), "stimulus"),)
-    if isinstance(stim, pd.DataFrame):
-        cols = {c.lower(): c for c in stim.columns}
-        start = cols.get("start", cols.get("t_on", cols.get("on")))
-        stop = cols.get("stop", cols.get("t_off", cols.get("off", cols.get("end"))))
-        if start is None:
-            raise AnalysisError(f"a stimulus table needs a 'start' column, has {list(stim.columns)}")
-        label = cols.get("label", cols.get("neuron", cols.get("target")))
-        out = []
-        for _, row in stim.iterrows():
-            s0 = float(row[start])
-            s1 = float(row[stop]) if stop is not None and pd.notna(row[stop]) else s0
-            out.append((s0, s1, str(row[label]) if label is not None else "stimulus"))
-        return tuple(out)
-    if isinstance(stim, Mapping):
-        if "kind" in stim:  # a circuitsim.inputs stimulus description
-            return _describe_intervals(stim)
-        if "start" in stim or "t_on" in stim:
-            s0 = float(stim.get("start", stim.get("t_on")))
-            s1 = float(stim.get("stop", stim.get("t_off", s0)))
-            return ((s0, s1, str(stim.get("label", stim.get("neurons", "stimulus")))),)
-        if "intervals" in stim:
-            return _parse_stimulus(list(stim["intervals"]))
-        raise AnalysisError(f"cannot read a stimulus from keys {sorted(stim)}; give 'start' and 'stop' (ms)")
-    for attr in ("intervals", "stimulus_intervals"):
-        if hasattr(stim, attr):
-            val = getattr(stim, attr)
-            return _parse_stimulus(val() if callable(val) else val)
-    if hasattr(stim, "to_frame") and callable(stim.to_frame):
-        return _parse_stimulus(stim.to_frame())
-    if isinstance(stim, (list, tuple)):
-        if len(stim) == 0:
-            return ()
-        if len(stim) in (2, 3) and all(isinstance(v, (int, float, np.floating, np.integer)) for v in stim[:2]):
-            label = str(stim[2]) if len(stim) == 3 else "stimulus"
-            return ((float(stim[0]), float(stim[1]), label),)
-        out = []
-        for item in stim:
-            out.extend(_parse_stimulus(item))
-        return tuple(out)
-    raise AnalysisError(f"cannot read a stimulus from {type(stim).__name__}; give (start, stop) in ms")
 
-
-def _describe_intervals(d: Mapping) -> tuple:
-    """Intervals of one ``Stimulus.describe()`` dict (constant drives have none)."""
-    neurons = list(d.get("neurons", []))
-    label = ", ".join(map(str, neurons[:4])) + (", ..." if len(neurons) > 4 else "") or "stimulus"
-    kind = d["kind"]
-    if kind == "step":
-        return ((float(d["at"]), float(d["at"]), label),)
-    if kind == "pulse":
-        count = int(d.get("count", 1) or 1)
-        period = float(d.get("period") or 0.0)
-        start, dur = float(d["start"]), float(d["duration"])
-        return tuple((start + j * period, start + j * period + dur, label) for j in range(count))
-    if kind == "samples":
-        times = np.asarray(d.get("times", []), dtype=float)
-        return ((float(times[0]), float(times[-1]), label),) if len(times) else ()
-    return ()  # constant (always on) or unknown kinds: nothing to mark
-
-
-def stimulus_intervals(act: "Activity") -> list:
-    """The stimulus intervals ``[(start, stop, label), ...]`` of `act`, sorted by start."""
-    return sorted(act.stimulus, key=lambda s: s[0])
-
-
-def _result_wiring(result):
-    w = getattr(result, "wiring", None)
-    if w is None:
-        circ = getattr(result, "circuit", None)
-        w = getattr(circ, "wiring", None)
-    return w
-
-
-def _result_var(result, var):
-    if var is not None:
-        return str(var)
-    for attr in ("state_names", "variables", "var_names"):
-        names = getattr(result, attr, None)
-        if names:
-            return str(tuple(names)[0])
-    return "V"
-
-
-def _result_dense(result, var: str, n: int, var_index: int):
-    at = getattr(result, "at", None)
-    if at is None or ("dense" in dir(result) and getattr(result, "dense", None) is None):
-        return None  # no continuous extension stored: linear interpolation between samples
-
-    import inspect
-
-    try:
-        by_variable = "variable" in inspect.signature(at).parameters
-    except (TypeError, ValueError):
-        by_variable = False
-
-    def dense(tq):
-        out = at(tq, variable=var) if by_variable else at(tq)
-        if isinstance(out, Mapping) or (hasattr(out, "__getitem__") and not isinstance(out, np.ndarray)):
-            out = out[var]
-        out = np.asarray(out, dtype=float)
-        if out.shape[-1] == n:
-            return out
-        if out.shape[-1] % n == 0:  # full state vector, variable-major
-            return out[..., var_index * n:(var_index + 1) * n]
-        raise AnalysisError(f"dense output has shape {out.shape}; expected (..., {n}) for variable {var!r}")
-
-    return dense
+def _display_of(result):
+    """The Display of a Result's model, or None (no circuit, or its variable was not recorded)."""
+    circuit = getattr(result, "circuit", None)
+    if circuit is None:
+        return None
+    info = circuit.model.display(circuit)
+    return info if info.variable in result.variables else None
 
 
 def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=None, wiring=None,
-                stimulus=None, batch: int | None = None) -> Activity:
+                stimulus=None, batch: int | None = None, default: str = "display") -> Activity:
     """Turn a Result, DataFrame, Activity or array into an :class:`Activity`.
 
     Parameters
@@ -321,7 +225,9 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         ``.neurons``, ``.at(t)``, ``.wiring`` and a stimulus description. A
         DataFrame has time (ms) as index and one column per neuron.
     var : str, optional
-        State variable of a Result (default: its first state variable).
+        What to read from a Result: a recorded state variable (``"V"``) as it
+        is, or ``"display"`` for the model's display quantity. Default: see
+        `default`.
     t : array_like (n_t,), optional
         Times (ms) for a plain array (required then).
     names : sequence of str, optional
@@ -335,7 +241,25 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         Stimulus intervals in ms (default: from the Result).
     batch : int, optional
         Member of a batched Result (leading batch axis).
+    default : {"display", "state"}
+        What a Result gives when `var` is None: the model's display quantity
+        (:meth:`circuitsim.Result.display`; e.g. ``V - Vth`` in mV for the
+        graded network), or its first state variable as it is. A Result
+        without its circuit (a batch of different circuits, a result saved
+        without it) has no display quantity and gives its first variable.
+
+    Returns
+    -------
+    Activity
+
+    Raises
+    ------
+    AnalysisError
+        Unknown variable, a batched result without `batch`, arrays without
+        times or of the wrong shape, an unreadable stimulus description.
     """
+    if default not in ("display", "state"):
+        raise AnalysisError(f"default must be 'display' or 'state', got {default!r}")
     if isinstance(data, Activity):
         changes = {}
         if metadata is None and wiring is not None and data.metadata is None:
@@ -345,7 +269,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         if wiring is not None:
             changes["wiring"] = wiring
         if stimulus is not None:
-            changes["stimulus"] = _parse_stimulus(stimulus)
+            changes["stimulus"] = parse_stimulus(stimulus)
         return data.replace(**changes) if changes else data
     if isinstance(data, pd.DataFrame):
         act_t = data.index.to_numpy(dtype=float) if t is None else np.asarray(t, float)
@@ -361,20 +285,37 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
             data = data.member(batch)
         elif batch is not None:
             raise AnalysisError("batch= given but the result is not batched")
-        var = data.variables[0] if var is None else str(var)
-        if var not in data.variables:
-            raise AnalysisError(f"the result has no state variable {var!r}; it recorded {data.variables}")
-        values = data[var]
+        info = None
+        if var == "display" or (var is None and default == "display"):
+            info = _display_of(data)
+            if info is None and var == "display" and getattr(data, "circuit", None) is not None:
+                raise AnalysisError(f"the display quantity of this result needs "
+                                    f"{data.circuit.model.display(data.circuit).variable!r}, which was not recorded "
+                                    f"(recorded: {data.variables})")
+            var = None if info is None else var
+        if info is not None:
+            values = data.display()[0]
+            dense = None if data.dense is None else (lambda tq, _r=data: _r.display(tq)[0])
+            var, units = info.label, info.unit
+        else:
+            var = data.variables[0] if var in (None, "display") else str(var)
+            if var not in data.variables:
+                from connectome.errors import close_matches
+
+                near = close_matches(var, data.variables)
+                hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
+                raise AnalysisError(f"the result has no state variable {var!r}; it recorded {data.variables}{hint}")
+            values = data[var]
+            dense = None if data.dense is None else (lambda tq, _r=data, _v=var: _r.at(tq, _v))
+            units = data.units.get(var, "")
         act_t = data.t
         wiring = wiring if wiring is not None else data.wiring
         neurons = tuple(data.neurons)
-        dense = None if data.dense is None else (lambda tq, _r=data, _v=var: _r.at(tq, _v))
-        units = data.units.get(var, "")
         if stimulus is None and data.stimuli:
             stimulus = data.stimuli[0]
         source = data
     elif hasattr(data, "t") and hasattr(data, "__getitem__") and not isinstance(data, np.ndarray):
-        var = _result_var(data, var)
+        var = result_var(data, None if var == "display" else var)  # duck-typed results: no display quantity
         try:
             values = np.asarray(data[var], dtype=float)
         except KeyError as exc:
@@ -386,7 +327,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
             values = values[batch]
         elif batch is not None:
             raise AnalysisError("batch= given but the result is not batched")
-        wiring = wiring if wiring is not None else _result_wiring(data)
+        wiring = wiring if wiring is not None else result_wiring(data)
         neurons = getattr(data, "neurons", None)
         if neurons is None and wiring is not None:
             neurons = wiring.neurons
@@ -395,7 +336,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
         neurons = tuple(neurons)
         state_names = tuple(getattr(data, "state_names", None) or getattr(data, "variables", None) or (var,))
         var_index = state_names.index(var) if var in state_names else 0
-        base_dense = _result_dense(data, var, len(neurons), var_index)
+        base_dense = result_dense(data, var, len(neurons), var_index)
         if base_dense is not None and batch is not None:
             dense = lambda tq, _d=base_dense, _b=batch: _d(tq)[_b]  # noqa: E731
         else:
@@ -409,7 +350,7 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
                     s = s[batch or 0]
                 if s is not None:
                     try:
-                        stimulus = _parse_stimulus(s)
+                        stimulus = parse_stimulus(s)
                         break
                     except AnalysisError:
                         continue
@@ -430,5 +371,5 @@ def as_activity(data, *, var: str | None = None, t=None, names=None, metadata=No
     if metadata is not None:
         metadata = metadata.reindex(list(neurons))
     return Activity(act_t, values, neurons, var=var or "", unit=units, metadata=metadata, wiring=wiring,
-                    stimulus=_parse_stimulus(stimulus),
-                    dense=dense, source=source)
+                    stimulus=parse_stimulus(stimulus), dense=dense, source=source,
+                    display=info if isinstance(data, Result) else None)

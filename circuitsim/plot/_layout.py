@@ -1,7 +1,6 @@
 """Where neurons go in a picture: ordering by type and class, circuit layers, soma positions.
 
-Pure NumPy/pandas (no matplotlib), shared by :mod:`circuitsim.plot` and
-:mod:`circuitsim.widgets`.
+Pure NumPy/pandas/SciPy (no matplotlib), shared by the plots and :mod:`circuitsim.widgets`.
 """
 
 from __future__ import annotations
@@ -11,9 +10,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._activity import AnalysisError, MissingPositionsError
+from ..analysis._activity import AnalysisError, MissingPositionsError
 
-__all__ = ["COMMAND_CLASSES", "LAYERS", "anatomical_positions", "layer_of", "layered_positions", "order_neurons"]
+__all__ = ["COMMAND_CLASSES", "LAYERS", "SPREAD", "anatomical_positions", "layer_of", "layered_positions",
+           "order_neurons", "separate"]
+
+#: Default minimum distance between drawn somata, as a fraction of the body's length
+#: (4.7 µm on the 700 µm of the packaged worm data): about one node's width in a picture of the whole body.
+SPREAD = 1.0 / 150.0
 
 # The layers of the layered drawing, from input to output, and the command
 # interneuron classes (AVA, AVB, AVD, AVE, PVC) drawn in their own layer: the
@@ -102,7 +106,62 @@ def layered_positions(names, metadata=None, inputs=(), outputs=()) -> np.ndarray
     return pos
 
 
-def anatomical_positions(names, metadata, *, axes="auto", missing: str = "error"):
+def separate(pos, min_distance: float, tiebreak=None, *, max_iter: int = 1000) -> np.ndarray:
+    """Move points apart until no two are closer than `min_distance`, each as little as possible.
+
+    Deterministic: points at one place are first set apart vertically, centred
+    on that place, in the order of `tiebreak` (then of their index); then every
+    pair closer than `min_distance` is pushed apart along the line joining
+    them, by half the missing distance each, averaged over a point's contacts,
+    until no pair is closer than 99 % of `min_distance` (or `max_iter`
+    rounds). Points that are far enough from all others do not move.
+
+    Parameters
+    ----------
+    pos : array_like, shape (n, 2)
+    min_distance : float
+        In the units of `pos` (µm for soma positions).
+    tiebreak : array_like (n,), optional
+        Order of coinciding points from bottom to top (e.g. the third,
+        left-right, coordinate: L/R homologues share a place in a side view).
+
+    Returns
+    -------
+    ndarray, shape (n, 2)
+    """
+    from scipy.spatial import cKDTree
+
+    p = np.array(pos, dtype=float).reshape(-1, 2)
+    n = len(p)
+    if n < 2 or not min_distance > 0:
+        return p
+    key = np.round(p / (1e-6 * min_distance))
+    _, group, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    group = np.asarray(group).reshape(-1)
+    tb = np.zeros(n) if tiebreak is None else np.nan_to_num(np.asarray(tiebreak, dtype=float), nan=0.0)
+    for g in np.flatnonzero(counts > 1):
+        members = np.flatnonzero(group == g)
+        members = members[np.lexsort((members, tb[members]))]
+        p[members, 1] += (np.arange(len(members)) - (len(members) - 1) / 2) * min_distance
+    for _ in range(max_iter):
+        pairs = cKDTree(p).query_pairs(0.99 * min_distance, output_type="ndarray")
+        if not len(pairs):
+            break
+        i, j = pairs[:, 0], pairs[:, 1]
+        d = p[j] - p[i]
+        dist = np.hypot(d[:, 0], d[:, 1])
+        same = dist == 0
+        d[same], dist[same] = (0.0, 1.0), 1.0
+        push = ((min_distance - dist) / (2 * dist))[:, None] * d
+        move = np.zeros_like(p)
+        np.add.at(move, i, -push)
+        np.add.at(move, j, push)
+        contacts = np.bincount(np.r_[i, j], minlength=n)
+        p += move / np.sqrt(np.maximum(contacts, 1))[:, None]
+    return p
+
+
+def anatomical_positions(names, metadata, *, axes="auto", missing: str = "error", spread=False):
     """Soma positions ``(n, 2)`` projected on two body axes.
 
     Parameters
@@ -118,6 +177,14 @@ def anatomical_positions(names, metadata, *, axes="auto", missing: str = "error"
         Neurons without a position: raise :class:`MissingPositionsError`
         naming them; leave them out (with a warning); or line them up in a row
         below the body (with a warning).
+    spread : bool or float
+        Move somata apart that would overlap in the picture (:func:`separate`):
+        True keeps them :data:`SPREAD` times the body's length apart (4.7 µm
+        for the packaged worm data, where about 200 head somata and every
+        left/right pair otherwise sit on top of each other), a number is the
+        minimum distance in µm, False draws the soma positions as they are.
+        Coinciding somata are set apart in the order of the third coordinate
+        (left-right in the packaged data).
 
     Returns
     -------
@@ -151,14 +218,15 @@ def anatomical_positions(names, metadata, *, axes="auto", missing: str = "error"
     if len(axes) != 2 or any(a not in cols for a in axes):
         raise AnalysisError(f"axes must be 'auto' or two of 'x', 'y', 'z'; got {axes!r}")
     pos = xyz[:, [cols.index(axes[0]), cols.index(axes[1])]]
+    third = xyz[:, [c for c in range(3) if cols[c] not in axes][0]]
     if ok.all():
-        return pos, ok, tuple(axes)
+        return _spread(pos, ok, third, spread), ok, tuple(axes)
     bad = [nm for nm, good in zip(names, ok) if not good]
     if missing == "error":
         raise MissingPositionsError(bad, len(names))
     if missing == "drop":
         warnings.warn(f"{len(bad)} neurons without soma position left out: {bad[:10]}", stacklevel=3)
-        return pos[ok], ok, tuple(axes)
+        return _spread(pos[ok], ok[ok], third[ok], spread), ok, tuple(axes)
     warnings.warn(f"{len(bad)} neurons without soma position drawn in a row below the body: {bad[:10]}",
                   stacklevel=3)
     if ok.any():
@@ -168,4 +236,18 @@ def anatomical_positions(names, metadata, *, axes="auto", missing: str = "error"
         lo, hi, below = 0.0, 1.0, 0.0
     pos[~ok, 0] = np.linspace(lo, hi, len(bad)) if len(bad) > 1 else (lo + hi) / 2
     pos[~ok, 1] = below
-    return pos, np.ones(len(names), bool), tuple(axes)
+    return _spread(pos, ok, third, spread), np.ones(len(names), bool), tuple(axes)
+
+
+def _spread(pos, ok, third, spread):
+    """:func:`separate` with the minimum distance `spread` asks for (body length from the placed somata)."""
+    if spread is False or spread is None:
+        return pos
+    if spread is True:
+        placed = pos[ok] if ok.any() else pos
+        dist = SPREAD * float(np.ptp(placed[:, 0])) if len(placed) > 1 else 0.0
+    else:
+        dist = float(spread)
+        if not (np.isfinite(dist) and dist >= 0):
+            raise AnalysisError(f"spread must be True, False or a distance >= 0 (µm), got {spread!r}")
+    return separate(pos, dist, tiebreak=third)
