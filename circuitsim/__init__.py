@@ -46,6 +46,7 @@ from .models.ltc import LTC, LTCParams
 from .result import Result
 from .simulate import simulate, simulate_batch
 from .sweep import Sweep, sweep
+from .precompile import precompile
 from .solvers import (BS3, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock, Solver,
                       Tsit5)
 
@@ -60,7 +61,7 @@ __all__ = [
     "Dopri5", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
 "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",
-    "samples", "simulate", "simulate_batch", "step", "sweep", "Sweep", "thresholds",
+    "samples", "simulate", "simulate_batch", "step", "sweep", "Sweep", "thresholds", "precompile",
 ]
 
 _LAZY = ("analysis", "plot", "widgets", "ncps_io", "validate", "fit")

@@ -206,11 +206,105 @@ def _inv_softplus(x):
         return np.where(x > 30, x, np.log(np.expm1(np.maximum(x, 1e-300))))
 
 
-def to_ncps(net, module):
+def to_ncps(net, module=None, *, check: bool = True):
     """Write the parameters of `net` into the ncps `module` (same wiring/structure), in place.
 
-    Returns `module`.  Entries off the masks are left as they are (ncps multiplies them by 0).
+    Parameters
+    ----------
+    net : LTCNetwork or CfCNetwork
+    module : ncps.torch.LTC, ncps.torch.CfC or their cells, optional
+        Default: a new ncps ``CfC`` for a (wired) CfC network, with its layers as ncps
+        wiring layers (an NCP wiring exports as ncps's layered NCP). LTC networks need
+        their module.
+    check : bool
+        Run both on a random sequence and refuse an export that computes a different
+        function (e.g. a wired CfC built with ``recurrent="wiring"``: ncps's wired cell
+        connects each layer to the previous one only).
+
+    Returns
+    -------
+    module
+        Entries off the masks are left as they are (ncps multiplies them by 0).
+
+    Raises
+    ------
+    ParameterError
+        Structures that do not match, or an export that ncps cannot represent.
     """
+    if module is None:
+        module = _new_cfc_module(net)
+    _write(net, module)
+    if check and hasattr(module, "rnn_cell"):   # a sequence module (cells alone take one step)
+        _check_same_function(net, module)
+    return module
+
+
+def _new_cfc_module(net):
+    """An ncps CfC whose wiring has the network's layers (ncps's layered wiring protocol)."""
+    from ncps import wirings
+    from ncps.torch import CfC
+
+    from .models.cfc import CfCParams
+
+    p = getattr(net, "params", None)
+    if not isinstance(p, CfCParams):
+        raise ParameterError("to_ncps builds a module for CfC networks only; pass the ncps LTC module to fill")
+    if p.backbone or len(p.layers) == 1 and net.circuit.wiring.chemical.nnz == 0:
+        raise ParameterError("a dense CfC exports into an ncps CfC(input_size, units) you build; pass it as module")
+    w = net.circuit.wiring
+    layers = [np.asarray(lay.neurons) for lay in p.layers]
+
+    class _Layered(wirings.Wiring):
+        @property
+        def num_layers(self):
+            return len(layers)
+
+        def get_neurons_of_layer(self, layer_id):
+            return list(layers[layer_id])
+
+    out = _Layered(w.n)
+    adj = np.zeros((w.n, w.n), dtype=np.int32)
+    c = w.sign.tocoo()
+    adj[c.row, c.col] = c.data.astype(np.int32)
+    for a, b in zip(layers[:-1], layers[1:]):   # ncps connects each layer from the previous one
+        sub = adj[np.ix_(a, b)]
+        sub[sub == 0] = 1
+        adj[np.ix_(a, b)] = sub
+    out.adjacency_matrix = adj
+    M = w.input_matrix()
+    out.build(M.shape[0])
+    sens = np.zeros(M.shape, dtype=np.int32)
+    m = M.tocoo()
+    sens[m.row, m.col] = np.where(m.data >= 0, 1, -1)
+    out.sensory_adjacency_matrix = sens
+    out.set_output_dim(len(p.readout) if p.readout is not None else w.n)
+    return CfC(M.shape[0], out, mode=p.mode, return_sequences=True)
+
+
+def _check_same_function(net, module):
+    import torch
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 6, net.n_inputs))
+    dtype = next(module.parameters()).dtype
+    with torch.no_grad():
+        out = module(torch.as_tensor(x, dtype=dtype))
+    theirs = out[0].numpy() if isinstance(out, tuple) else out.numpy()
+    ours = net.run(x, dense=False).outputs()[:, 1:]
+    if theirs.shape != ours.shape:
+        raise ParameterError(f"the ncps module returns outputs of shape {theirs.shape}, the network {ours.shape}")
+    gap = float(np.abs(theirs - ours).max())
+    if not gap <= 1e-3 * max(1.0, float(np.abs(ours).max())):
+        hint = ""
+        if getattr(getattr(net, "params", None), "layers", None) is not None:
+            hint = (" ncps's wired CfC connects each layer to the previous layer only, with full self-recurrence and "
+                    "unmasked time gates: build the network with CfCParams.wired(..., recurrent='ncps') to export it")
+        raise ParameterError(f"the ncps module computes a different function from the network (outputs differ by "
+                             f"{gap:.3g} on a test sequence);{hint}")
+
+
+def _write(net, module):
+    """Copy `net`'s parameters into `module` in place."""
     import torch
 
     cell = getattr(module, "rnn_cell", module)
@@ -248,7 +342,7 @@ def to_ncps(net, module):
                     put(key, getattr(p, key))
                 elif not np.allclose(getattr(p, key), 1.0 if key.endswith("_w") else 0.0):
                     raise ParameterError(f"the ncps module has no {key} (mapping) but the network's is not neutral")
-            return module
+            return
         p = net.params
         subs = [cell] if kind == "CfCCell" else list(cell._layers)
         if len(subs) != len(p.layers):
@@ -271,7 +365,6 @@ def to_ncps(net, module):
         if p.proj_w is not None and fc is not None and type(fc).__name__ == "Linear":
             fc.weight.copy_(_tensor(p.proj_w.T, fc.weight))
             fc.bias.copy_(_tensor(p.proj_b, fc.bias))
-    return module
 
 
 def ncps_state_order(net) -> np.ndarray:

@@ -228,6 +228,12 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     every = _check_every(every)
     saveat = _check_saveat(saveat, t0, t1)
     B = max(len(circuits), len(inputs), len(y0s) if y0s is not None else 1)
+    sizes = {"circuits": len(circuits), "inputs": len(inputs), "y0": len(y0s) if y0s is not None else 1}
+    uneven = {k: v for k, v in sizes.items() if v not in (1, B)}
+    if uneven or len({v for v in sizes.values() if v != 1}) > 1:
+        parts = ", ".join(f"{v} {k}" for k, v in sizes.items() if v != 1)
+        raise ParameterError(f"the batch arguments disagree: {parts}; give each either once (shared by every member) "
+                             "or once per member")
     circuits = _broadcast("circuits", circuits, B)
     inputs = _broadcast("inputs", inputs, B)
     ref = circuits[0]

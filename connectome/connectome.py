@@ -219,9 +219,23 @@ class Connectome:
         """A new connectome with only `neurons` (in the given order) and the edges among them.
 
         nmj edges from kept neurons are kept.
+
+        Raises
+        ------
+        UnknownNeuronError
+            A name that is not a neuron of this connectome (with close matches).
+        DuplicateNameError
+            A neuron listed twice.
         """
+        if isinstance(neurons, str):
+            neurons = [neurons]
         names = [self.neuron(n) for n in neurons]
         keep = set(names)
+        if len(keep) != len(names):
+            from .errors import DuplicateNameError
+
+            twice = sorted({nm for nm in names if names.count(nm) > 1})
+            raise DuplicateNameError(f"restrict lists {', '.join(map(repr, twice))} twice; list each neuron once")
         e = self._edges
         mask = e["pre"].isin(keep) & (e["post"].isin(keep) | (e["type"] == "nmj"))
         edges = e[mask]

@@ -287,7 +287,15 @@ class Wiring(WiringViews, WiringDerivations, WiringPersistence):
             present = set(syn["pre"]) | set(syn["post"])
             names = [nm for nm in conn.names if nm in present]
         else:
+            if isinstance(neurons, str):
+                neurons = [neurons]
             names = [conn.neuron(nm) for nm in neurons]
+            if len(set(names)) != len(names):
+                from .errors import DuplicateNameError
+
+                twice = sorted({nm for nm in names if names.count(nm) > 1})
+                raise DuplicateNameError(f"from_connectome lists {', '.join(map(repr, twice))} twice; list each "
+                                         "neuron once")
         if not names:
             raise WiringError("the selection contains no neuron")
         pos = pd.Index(names)

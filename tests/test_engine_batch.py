@@ -68,7 +68,7 @@ def test_batch_needs_saveat_when_grids_differ(base):
         simulate_batch(base, SPAN, [inputs.step("AVAL", 1, 1.0), inputs.step("AVAL", 1, 2.0)], RK4(0.1))
     with pytest.raises(ParameterError, match="pass saveat"):
         simulate_batch([base, base.with_params(bias=1.0)], SPAN, None, Dopri5())
-    with pytest.raises(ParameterError, match=r"inputs has 2 entries; expected 1 or the batch size 3"):
+    with pytest.raises(ParameterError, match=r"batch arguments disagree: 3 circuits, 2 inputs"):
         simulate_batch([base] * 3, SPAN, [None, None], RK4(0.1))
     with pytest.raises(ParameterError, match=r"same model and the same neurons"):
         other = Circuit(small_wiring().subset(NAMES[:4]), "ctrnn")

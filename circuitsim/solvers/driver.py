@@ -64,6 +64,32 @@ def interrupt_guard():
         signal.signal(signal.SIGINT, previous)
 
 
+#: seconds a first call may take before the user is told it is compiling
+COMPILE_NOTICE_AFTER = 2.0
+
+
+@contextlib.contextmanager
+def compile_notice(first: bool):
+    """On a first call that takes long, say once on stderr that kernels are compiling (not hanging)."""
+    if not first:
+        yield
+        return
+    import sys
+
+    def say():
+        sys.stderr.write("circuitsim: compiling the simulation kernels for this model and solver (first run only; "
+                         "cached for later runs; circuitsim.precompile() does it ahead of time)...\n")
+        sys.stderr.flush()
+
+    timer = threading.Timer(COMPILE_NOTICE_AFTER, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def _n_threads() -> int:
     import numba
 
@@ -159,11 +185,12 @@ def run_loop(job, S, k_rows: int, expected_steps, *, kernel=None, P=None, dense_
     with interrupt_guard() as flag, _pool(min(workers, _n_threads())) as pool:
         while True:
             tic = time.perf_counter()
-            if pool is None:
-                run(P, S, job.table, rec, buf, budget, 0, B)
-            else:
-                args = (P, S, job.table, rec, buf, budget)
-                list(pool.map(lambda g: run(*args, g[0], g[1]), groups))
+            with compile_notice(first):
+                if pool is None:
+                    run(P, S, job.table, rec, buf, budget, 0, B)
+                else:
+                    args = (P, S, job.table, rec, buf, budget)
+                    list(pool.map(lambda g: run(*args, g[0], g[1]), groups))
             elapsed = time.perf_counter() - tic
             status = buf.status
             live = (status == RUNNING) | (status == FULL)
