@@ -39,7 +39,7 @@ from scipy.special import expit
 
 import connectome
 from circuitsim.inputs import constant
-from circuitsim.models.graded import kunert2014
+from circuitsim.presets import kunert2014
 from circuitsim.simulate import simulate, simulate_batch
 from circuitsim.solvers import Rosenbrock
 
@@ -91,7 +91,7 @@ _FRESH = """
 import time; t0 = time.perf_counter()
 import connectome
 from circuitsim.inputs import constant
-from circuitsim.models.graded import kunert2014
+from circuitsim.presets import kunert2014
 from circuitsim.simulate import simulate
 from circuitsim.solvers import Rosenbrock
 c = kunert2014(connectome.load("varshney2011"), {"PLML": 2000.0, "PLMR": 2000.0})

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InputError, OutOfSpanError, ParameterError
+from .errors import InputError, ParameterError
 from .models.cfc import CfCParams
 from .models.ltc import LTCParams, kernel_params_for
 

@@ -10,12 +10,11 @@ import math
 import numpy as np
 
 from .circuit import Circuit
-from . import errors
 from .errors import ParameterError, UnknownNeuronError
 from .inputs import as_drive, build_table
 from ._outcome import check_sample_drive, make_result, raise_for_status
 from .result import Result
-from .solvers.base import Job, Status, get_solver
+from .solvers.base import Job, get_solver
 from .solvers.driver import progress_reporter
 
 __all__ = ["simulate", "simulate_batch"]

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .errors import WiringError
 from .wiring_checks import json_default
 
 __all__ = ["WiringPersistence", "FORMAT_VERSION"]

@@ -38,7 +38,7 @@ import numpy as np
 
 from ._cache import kernel
 from .dispatch import implements
-from .loop import block_step, block_workspace
+from .sample_loop import block_step, block_workspace
 
 from .ltc import _sigmoid
 

@@ -36,7 +36,7 @@ from numba import prange
 from ._cache import kernel
 from .dispatch import implements, rhs
 from .jacobian import jac_values
-from .loop import block_step, block_workspace
+from .sample_loop import block_step, block_workspace
 
 __all__ = [
     "LTCKernelParams",

@@ -86,7 +86,7 @@ def _describe_intervals(d: Mapping) -> tuple:
     return ()  # constant (always on) or unknown kinds: nothing to mark
 
 
-def stimulus_intervals(act: "Activity") -> list:
+def stimulus_intervals(act) -> list:
     """The stimulus intervals ``[(start, stop, label), ...]`` of `act`, sorted by start."""
     return sorted(act.stimulus, key=lambda s: s[0])
 

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from ..errors import ParameterError
-from .driver import FitResult, fit_atlas
+from .driver import fit_atlas
 
 __all__ = ["CrossValidation", "cross_validate", "FITTED", "PUBLISHED"]
 

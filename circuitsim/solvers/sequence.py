@@ -81,7 +81,7 @@ class _SequenceSolver(Solver):
         return as_dtype(circuit.kernel_params(), self.dtype)
 
     def integrate(self, job):
-        from .._kernels.loop import run_blocks
+        from .._kernels.sample_loop import run_blocks
         from .driver import run_loop
 
         if not job.shared:
@@ -94,7 +94,7 @@ class _SequenceSolver(Solver):
 
     def advance(self, circuit, v0, x, dt):
         """States after one step from `v0` (Q, n) over elapsed times `dt` (Q,) with held inputs `x` (Q, n_in)."""
-        from .._kernels.loop import advance_blocks
+        from .._kernels.sample_loop import advance_blocks
 
         P = self.sequence_params(circuit)
         out = np.empty(np.shape(v0))

@@ -1,0 +1,146 @@
+"""Layers of a CfC network: the frozen layer record, random initialisation, layers of a wiring."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..errors import ParameterError
+from .base import check_array
+
+__all__ = ["CfCLayer", "wiring_layers"]
+
+_HEADS = ("ff1", "ff2", "time_a", "time_b")
+_LAYER_ORDER = ("sensory", "inter", "command", "motor")  # NCP layer names, evaluation order
+
+
+def _int_array(name, value):
+    arr = np.array(value, dtype=np.int64).reshape(-1) if np.size(value) else np.zeros(0, np.int64)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class CfCLayer:
+    """One layer of a CfC network.
+
+    Parameters
+    ----------
+    neurons : int array (m,)
+        Indices (wiring order) of the neurons this layer computes.
+    sources : int array (k,)
+        The layer's inputs: ``c < n_inputs`` is input channel ``c``, ``n_inputs + i``
+        is neuron ``i``.
+    ff1, ff2, time_a, time_b : float arrays (k_in, m)
+        Head weights ``W[source, neuron]`` (``k_in = k``, or the backbone width);
+        ``ff2``, ``time_a``, ``time_b`` are ``None`` in pure mode.
+    ff1_b, ff2_b, time_a_b, time_b_b : float arrays (m,)
+        Head biases.
+    mask, time_mask : bool arrays (k_in, m), optional
+        Synapse masks; weights outside are forced to zero (None: dense).
+    """
+
+    neurons: object
+    sources: object
+    ff1: object
+    ff1_b: object
+    ff2: object = None
+    ff2_b: object = None
+    time_a: object = None
+    time_a_b: object = None
+    time_b: object = None
+    time_b_b: object = None
+    mask: object = None
+    time_mask: object = None
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "neurons", _int_array("neurons", self.neurons))
+        set_(self, "sources", _int_array("sources", self.sources))
+        m = self.neurons.size
+        ff1 = check_array("ff1", self.ff1)
+        if ff1.ndim != 2 or ff1.shape[1] != m:
+            raise ParameterError(f"ff1 must have shape (k, {m}) (sources x neurons), got {ff1.shape}")
+        k = ff1.shape[0]
+        for name, shape in (("mask", (k, m)), ("time_mask", (k, m))):
+            val = getattr(self, name)
+            if val is not None:
+                val = np.array(val, dtype=bool)
+                if val.shape != shape:
+                    raise ParameterError(f"{name} must have shape {shape}, got {val.shape}")
+                val.setflags(write=False)
+                set_(self, name, val)
+        for head in _HEADS:
+            w, b = getattr(self, head), getattr(self, head + "_b")
+            if w is None:
+                if head != "ff1" and b is not None:
+                    raise ParameterError(f"{head}_b given without {head}")
+                continue
+            w = check_array(head, w)
+            b = check_array(head + "_b", b)
+            if w.shape != (k, m) or b.shape != (m,):
+                raise ParameterError(
+                    f"{head} must have shape {(k, m)} and {head}_b shape {(m,)}, got {w.shape} and {b.shape}")
+            msk = self.time_mask if head.startswith("time") else self.mask
+            if msk is not None:
+                w = w * msk
+                w.setflags(write=False)
+            set_(self, head, w)
+            set_(self, head + "_b", b)
+        present = [h for h in _HEADS[1:] if getattr(self, h) is not None]
+        if present and len(present) != 3:
+            raise ParameterError("ff2, time_a and time_b must be given together (or none of them, pure mode)")
+
+    @property
+    def pure(self) -> bool:
+        return self.ff2 is None
+
+
+def _xavier(rng, k, m, fan_in=None, fan_out=None):
+    bound = np.sqrt(6.0 / ((fan_in or k) + (fan_out or m)))
+    return rng.uniform(-bound, bound, (k, m))
+
+
+def _bias(rng, fan_in, m):
+    bound = 1.0 / np.sqrt(max(fan_in, 1))
+    return rng.uniform(-bound, bound, m)
+
+
+def _random_layer(rng, neurons, sources, mask, time_mask, pure, fan_in=None):
+    k, m = len(sources), len(neurons)
+    fan_in = fan_in or k
+    kw = dict(neurons=neurons, sources=sources, mask=mask, time_mask=time_mask,
+              ff1=_xavier(rng, k, m), ff1_b=_bias(rng, fan_in, m))
+    if not pure:
+        for head in _HEADS[1:]:
+            kw[head] = _xavier(rng, k, m)
+            kw[head + "_b"] = _bias(rng, fan_in, m)
+    return CfCLayer(**kw)
+
+
+def wiring_layers(wiring, layers=None) -> list:
+    """Neuron index arrays of each layer (see :meth:`CfCParams.wired`)."""
+    if layers is None:
+        meta = wiring.metadata
+        if "layer" in meta.columns and meta["layer"].notna().all():
+            vals = meta["layer"].to_numpy()
+            distinct = set(vals.tolist())
+            if distinct <= set(_LAYER_ORDER):
+                order = [v for v in _LAYER_ORDER if v in distinct]
+            else:
+                try:
+                    order = sorted(distinct, key=float)
+                except (TypeError, ValueError):
+                    raise ParameterError(
+                        f"cannot order the wiring's layers {sorted(map(str, distinct))}: use numbers or "
+                        f"{list(_LAYER_ORDER)}, or pass layers=[[...], ...] explicitly") from None
+            return [np.flatnonzero(vals == v) for v in order]
+        return [np.arange(wiring.n)]
+    groups = [wiring.index_of(list(g)) for g in layers]
+    flat = np.concatenate(groups) if groups else np.zeros(0, np.int64)
+    if np.sort(flat).tolist() != list(range(wiring.n)):
+        raise ParameterError("layers must list every neuron of the wiring exactly once")
+    if any(g.size == 0 for g in groups):
+        raise ParameterError("layers must not be empty")
+    return groups
