@@ -129,6 +129,7 @@ def load_result(cls, path):
         Naming the path: missing, empty, truncated, corrupt, or not a result file.
     """
     import zipfile
+    import zlib
     from pathlib import Path
 
     p = Path(path)
@@ -139,7 +140,7 @@ def load_result(cls, path):
         raise ResultFileError(f"result file {str(path)!r} does not exist")
     try:
         return _load_npz(cls, path)
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, OSError, json.JSONDecodeError, TypeError) as err:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, OSError, json.JSONDecodeError, TypeError) as err:
         if isinstance(err, CircuitsimError):
             raise
         kind = "empty" if p.stat().st_size == 0 else "truncated, corrupt or not a circuitsim result"

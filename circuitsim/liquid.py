@@ -292,6 +292,11 @@ class _Network:
         from .simulate import _run, kernel_ready
 
         x3, dt2, t2, t0v, h, batched = _prepare(self, x, dt, times, t0, h0)
+        if np.dtype(self.solver.dtype) == np.float32:
+            big = float(np.finfo(np.float32).max)
+            if np.abs(x3).max(initial=0.0) > big or np.abs(h).max(initial=0.0) > big:
+                raise InputError(f"inputs or initial states beyond the float32 range (|x| > {big:.3g}) cannot be "
+                                 "run in float32; scale them or use dtype=numpy.float64")
         described = [_Sequence(self.input_channels, t2[b], x3.shape[1]) for b in range(x3.shape[0])]
         return _run([self.circuit], (float(t0v.min()), float(t2[:, -1].max())), described, self.solver, list(h),
                     record, None, 1, None, dense, float("inf"), batched, progress, t_start=t0v,

@@ -23,7 +23,7 @@ __all__ = ["simulate", "simulate_batch"]
 DEFAULT_MAX_BYTES = 4e9
 
 
-def _check_span(t_span):
+def _check_span(t_span, time_units="ms"):
     from .units import as_time, check_duration
 
     if isinstance(t_span, str) or np.ndim(t_span) == 0:
@@ -43,7 +43,8 @@ def _check_span(t_span):
         raise ParameterError(f"t_span must be increasing with positive length, got ({t0:g}, {t1:g}) ms; "
                              "did you mean (t1, t0)?" if t1 < t0 else
                              f"t_span must have positive length, got ({t0:g}, {t1:g}) ms")
-    check_duration(t0, t1)
+    if time_units == "ms":
+        check_duration(t0, t1)
     return t0, t1
 
 
@@ -222,7 +223,7 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
          progress=False, t_start=None, t_stop=None, table=None):
     from ._kernels.buffers import Recording
 
-    t0, t1 = _check_span(t_span)
+    t0, t1 = _check_span(t_span, circuits[0].model.time_units if circuits else "ms")
     solver = get_solver(solver, circuits[0].model.default_solver())
     every = _check_every(every)
     saveat = _check_saveat(saveat, t0, t1)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .names import normalise_neuron_name
-from .errors import EdgeTableError, UnknownNeuronError, UnknownNameError
+from .errors import ConnectomeError, EdgeTableError, UnknownNeuronError, UnknownNameError
 
 __all__ = ["Connectome", "from_edgelist", "from_networkx", "EDGE_TYPES"]
 
@@ -433,7 +433,13 @@ def from_networkx(G, *, name: str | None = None, drop_invalid: bool = False):
     EdgeTableError
         Opposite gap-junction edges with different weights, or any row that
         :func:`from_edgelist` rejects.
+    ConnectomeError
+        `G` is not a NetworkX graph.
     """
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        raise ConnectomeError(f"from_networkx needs a networkx graph, got {type(G).__name__}")
     muscles = [n for n, d in G.nodes(data=True) if d.get("kind") == "muscle"]
     neuron_nodes = [n for n, d in G.nodes(data=True) if d.get("kind") != "muscle"]
     rows = [

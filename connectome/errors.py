@@ -62,12 +62,15 @@ class UnknownNameError(ConnectomeError, KeyError):
     def __init__(self, name, known: Iterable[str], kind: str = "name", where: str = ""):
         self.name = name
         self.kind = kind
+        known = [str(k) for k in known]
         self.suggestions = close_matches(str(name), known)
         msg = f"unknown {kind} {name!r}"
         if where:
             msg += f" in {where}"
         if self.suggestions:
             msg += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        elif 0 < len(known) <= 12:  # a short list is more helpful than "no match"
+            msg += "; choose from " + ", ".join(repr(k) for k in known)
         else:
             msg += "; no close match"
         super().__init__(msg)

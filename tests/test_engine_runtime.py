@@ -65,21 +65,30 @@ except cs.Interrupted as err:
 
 
 def test_memory_bounded_run_stops_promptly():
+    # Peak memory is measured from after the warm-up run: compiling the kernels on a cold
+    # machine alone can take ~1 GB, which says nothing about the run's own buffers.
     code = WORM + """
-import resource
+import re
+def status(key):
+    return int(re.search(key + r":\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) * 1024
+with open("/proc/self/clear_refs", "w") as f:   # resets the peak (VmHWM) to the current RSS
+    f.write("5")
+before = status("VmRSS")
 t0 = time.perf_counter()
 try:
     cs.simulate(c, 1e9, drive, cs.Rosenbrock(), record=["AVAL"], dense=False, max_bytes=1e8)
     print("finished?!")
 except cs.MemoryLimitError as err:
     assert err.result is not None and len(err.result.t) > 1
-    print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, err)
+    print(time.perf_counter() - t0, status("VmHWM") - before, err)
 """
     res = run_child(code)
+    if "clear_refs" in res.stderr:
+        pytest.skip("this kernel cannot reset a process's peak memory (/proc/self/clear_refs)")
     assert res.returncode == 0, res.stderr
-    seconds, peak_kb, *msg = res.stdout.split()
+    seconds, grown, *msg = res.stdout.split()
     assert float(seconds) < 10.0
-    assert int(peak_kb) * 1024 < 1e9
+    assert int(grown) < 4e8          # the 1e8-byte budget, with room for copies made while stopping
     assert "max_bytes=1e+08" in " ".join(msg)
 
 

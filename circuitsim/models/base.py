@@ -131,7 +131,26 @@ def check_scalar(name: str, value, **kw) -> float:
     return float(arr)
 
 
-@dataclasses.dataclass(frozen=True)
+def summary_repr(obj) -> str:
+    """``Name(field=value, ...)`` with arrays summarised (shape, range), readable for any size."""
+    parts = []
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, np.ndarray) and v.size > 4:
+            if v.dtype.kind in "fiu" and v.size:
+                parts.append(f"{f.name}=<{v.size} values in [{v.min():.4g}, {v.max():.4g}]>")
+            else:
+                parts.append(f"{f.name}=<array {v.shape}>")
+        elif isinstance(v, np.ndarray):
+            parts.append(f"{f.name}={v.tolist()!r}")
+        elif isinstance(v, tuple) and len(v) > 4:
+            parts.append(f"{f.name}=<{len(v)} items>")
+        else:
+            parts.append(f"{f.name}={v!r}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class ModelParams:
     """Base of the frozen parameter dataclasses.
 
@@ -149,6 +168,9 @@ class ModelParams:
     def as_dict(self) -> dict:
         """Field name -> value (arrays as given)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def __repr__(self) -> str:
+        return summary_repr(self)
 
 
 class Model(ABC):
@@ -168,6 +190,9 @@ class Model(ABC):
         Unit of the external drive (``"pA"`` for current-driven models).
     has_vector_field : bool
         False for closed-form models (CfC), which only sequence solvers step.
+    time_units : str
+        ``"ms"`` for biophysical models (spans under 1 ms then warn that seconds
+        were probably meant); ``"1"`` where time counts samples (liquid networks).
     """
 
     name: ClassVar[str] = ""
@@ -176,6 +201,7 @@ class Model(ABC):
     params_type: ClassVar[type] = ModelParams
     input_units: ClassVar[str] = "pA"
     has_vector_field: ClassVar[bool] = True
+    time_units: ClassVar[str] = "ms"
 
     # -- required -----------------------------------------------------------------
     @abstractmethod

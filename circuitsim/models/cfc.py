@@ -50,7 +50,7 @@ def check_mode(mode) -> str:
     return mode
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class CfCParams:
     """A CfC network: layers, mode, optional backbone and read-out (frozen, validated).
 
@@ -87,6 +87,11 @@ class CfCParams:
     proj_w: object = None
     proj_b: object = None
     seed: int | None = None
+
+    def __repr__(self) -> str:
+        from .base import summary_repr
+
+        return summary_repr(self)
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -354,6 +359,7 @@ class CfC(Model):
     state_units = ("1",)
     params_type = CfCParams
     input_units = "1"
+    time_units = "1"
     has_vector_field = False
 
     def default_params(self, wiring) -> CfCParams:

@@ -21,7 +21,7 @@ def _int_array(name, value):
     return arr
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class CfCLayer:
     """One layer of a CfC network.
 
@@ -53,6 +53,11 @@ class CfCLayer:
     time_b_b: object = None
     mask: object = None
     time_mask: object = None
+
+    def __repr__(self) -> str:
+        from .base import summary_repr
+
+        return summary_repr(self)
 
     def __post_init__(self):
         set_ = object.__setattr__

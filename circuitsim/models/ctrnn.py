@@ -25,7 +25,7 @@ __all__ = ["CTRNN", "CTRNNParams"]
 _ACTIVATIONS = {"identity": 0, "tanh": 1, "sigmoid": 2, "relu": 3}
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
 class CTRNNParams(ModelParams):
     """Parameters of :class:`CTRNN`.
 

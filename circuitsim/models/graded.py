@@ -51,7 +51,7 @@ __all__ = ["Graded", "GradedParams", "thresholds", "resting_state", "THRESHOLD_C
 THRESHOLD_CONVENTIONS = ("with_input", "rest")
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
 class GradedParams(ModelParams):
     """Parameters of :class:`Graded` (units ms, mV, nS, pF, pA).
 
@@ -325,6 +325,27 @@ def resting_state(params: GradedParams, wiring, vth: np.ndarray, current=None, *
     raise ParameterError("no resting equilibrium found by Newton's method; pass an explicit initial state y0")
 
 
+_WARNED_UNITS: set = set()
+
+
+def _warn_weight_unit(wiring, params) -> None:
+    """Once per dataset: the conductances multiply weights that are not synapse counts."""
+    info = getattr(wiring, "info", None) or {}
+    unit = str(info.get("weight_unit", "synapse count"))
+    dataset = info.get("dataset", wiring.name)
+    if unit.startswith("synapse count") or dataset in _WARNED_UNITS:
+        return
+    import warnings
+
+    from ..units import UnitWarning
+
+    _WARNED_UNITS.add(dataset)
+    warnings.warn(f"the weights of {dataset!r} are {unit}, not synapse counts: the graded model multiplies them by "
+                  f"g_syn = {params.g_syn:g} nS and g_gap = {params.g_gap:g} nS per unit as if they were "
+                  "(rescale g_syn/g_gap, or build the wiring with normalise='max', to choose another scale)",
+                  UnitWarning, stacklevel=6)
+
+
 @register_model
 class Graded(Model):
     """The graded-potential conductance network; see the module docstring."""
@@ -350,6 +371,7 @@ class Graded(Model):
         if params.vth is not None and params.vth.shape != (n,):
             raise ParameterError(f"vth must have shape ({n},) (one per neuron), got {params.vth.shape}")
         _current_vector(wiring, params.threshold_input)  # unknown names fail here
+        _warn_weight_unit(wiring, params)
         return params
 
     def thresholds(self, circuit) -> np.ndarray:

@@ -69,7 +69,7 @@ def _csr_order_to_post(mat):
             np.array(order.indices, dtype=np.int64, copy=True), perm)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class LTCParams(ModelParams):
     """Parameters of an LTC network on one wiring (all float64, frozen, validated).
 
@@ -302,6 +302,7 @@ class LTC(Model):
     state_units = ("mV",)
     params_type = LTCParams
     input_units = "1"
+    time_units = "1"
 
     def default_params(self, wiring) -> LTCParams:
         return LTCParams.initial(wiring, seed=0)
