@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import connectome
 from circuitsim.circuit import Circuit
 from circuitsim.errors import DivergenceError, OutOfSpanError, ParameterError, SolverError
 from circuitsim.inputs import constant, step
