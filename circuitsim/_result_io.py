@@ -225,6 +225,38 @@ def _dense_v1(kind, node_t, coeffs, n_steps):
     return DenseOutput(np.asarray(node_t, dtype=np.float64), np.ascontiguousarray(rows), np.asarray(n_steps))
 
 
+def _batch_coords(result) -> dict:
+    batch = result.meta.get("batch") or {}
+    name = batch.get("name", "member")
+    values = np.asarray(batch.get("values", list(range(result.batch_size))))
+    coords = {"batch": ("batch", values)}
+    if name != "batch":
+        coords[name] = ("batch", values)
+    return coords
+
+
+def labelled_state(result, blocks: dict, tq: np.ndarray, scalar: bool):
+    """:meth:`Result.at` as an :class:`xarray.Dataset` (`tq` the (B, q) times asked for)."""
+    import xarray as xr
+
+    dims = ("batch",) if result.batched else ()
+    coords = {"neuron": list(result.neurons)}
+    if scalar:
+        coords["time"] = ((), float(tq[0, 0]), {"units": "ms"})
+    else:
+        dims += ("time",)
+        if result.batched and not (tq == tq[:1]).all():
+            coords["time"] = np.arange(tq.shape[1])
+            coords["t"] = (("batch", "time"), np.array(tq), {"units": "ms"})
+        else:
+            coords["time"] = ("time", np.array(tq[0]), {"units": "ms"})
+    if result.batched:
+        coords.update(_batch_coords(result))
+    dims += ("neuron",)
+    data = {v: (dims, a, {"units": result.units.get(v, "")}) for v, a in blocks.items()}
+    return xr.Dataset(data, coords=coords, attrs={"model": result.meta.get("model", "")})
+
+
 def xarray_dataset(result, xr):
     """:meth:`Result.to_xarray` (kept here with the other formats)."""
     batch = result.meta.get("batch") or {}
@@ -237,11 +269,7 @@ def xarray_dataset(result, xr):
     else:
         coords["time"] = ("time", result.t, {"units": "ms"})
     if result.batched:
-        name = batch.get("name", "member")
-        values = batch.get("values", list(range(result.batch_size)))
-        coords["batch"] = ("batch", np.asarray(values))
-        if name != "batch":
-            coords[name] = ("batch", np.asarray(values))
+        coords.update(_batch_coords(result))
     data = {v: (dims, result[v], {"units": result.units.get(v, "")}) for v in result.variables}
     attrs = {"model": result.meta.get("model", ""), "solver": json.dumps(result.meta.get("solver", {})),
              "t_start_ms": float(result.t_span[0]), "t_end_ms": float(result.t_end), "wiring": str(result.meta.get("wiring"))}

@@ -186,10 +186,13 @@ class Result:
 
         Returns
         -------
-        ndarray or dict of ndarray
-            Shape ``(n_neurons,)`` for a scalar `t`, ``(q, n_neurons)`` for an array,
-            with a leading batch axis when batched; a dict ``{variable: array}``
-            when `variable` is None.
+        xarray.Dataset or ndarray
+            With `variable` None, an :class:`xarray.Dataset` (the same labelled type for
+            every result): one variable per state variable over ``neuron``, plus ``time``
+            for an array of times and ``batch`` (labelled by swept values) for a batch;
+            ``ds["V"].sel(neuron="AVAL")`` reads one neuron. With `variable` given, the
+            plain array of that variable, shape ``(n_neurons,)`` for a scalar `t`,
+            ``(q, n_neurons)`` for an array, with a leading batch axis when batched.
 
         Raises
         ------
@@ -239,7 +242,9 @@ class Result:
             vals = vals[..., 0, :]
         if variable is not None:
             return vals[..., self._block(variable)]
-        return {v: vals[..., self._block(v)] for v in self.variables}
+        from ._result_io import labelled_state
+
+        return labelled_state(self, {v: vals[..., self._block(v)] for v in self.variables}, tq, scalar)
 
     def _replayer(self):
         """``replay(v0, x, dt)``: the sequence solver's step, for dense output of kind "replay"."""
