@@ -104,7 +104,7 @@ def _check_every(every):
 
 
 def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variables=None, every=1, saveat=None,
-             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES, progress=False) -> Result:
+             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES, progress=False, store=None, resume=False) -> Result:
     """Integrate a circuit over `t_span`.
 
     Parameters
@@ -139,6 +139,14 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         and exceeds it are refused before they start (:class:`ParameterError`); other
         runs stop with :class:`~circuitsim.MemoryLimitError` (keeping the partial
         result) as soon as their output, at the rate stored so far, would exceed it.
+    store : str, os.PathLike or ZarrStore, optional
+        Stream the recorded samples and dense output to this zarr store while the run
+        goes (memory about one zarr chunk), with checkpoints; returns a
+        :class:`~circuitsim.store.StoredResult` read lazily from the store (needs the
+        ``scale`` extra). See :mod:`circuitsim.store`.
+    resume : bool
+        With `store`: carry on the run from the store's last checkpoint (bit for bit
+        the run without interruption), or return its result if it is complete.
 
     Returns
     -------
@@ -161,7 +169,7 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         raise ParameterError(f"circuit must be a Circuit, got {type(circuit).__name__}")
     y0s = None if y0 is None else [y0]
     return _run([circuit], t_span, [inputs], solver, y0s, record, variables, every, saveat, dense, max_bytes,
-                batched=False, progress=progress)
+                batched=False, progress=progress, store=store, resume=resume)
 
 
 def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, record=None, variables=None, every=1,
@@ -220,7 +228,7 @@ def _broadcast(name, items, B):
 
 
 def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched,
-         progress=False, t_start=None, t_stop=None, table=None):
+         progress=False, t_start=None, t_stop=None, table=None, store=None, resume=False):
     from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span, circuits[0].model.time_units if circuits else "ms")
@@ -268,10 +276,19 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
                                  saveat is not None and not on_grid, bool(dense) or on_grid))
     max_bytes = _check_max_bytes(max_bytes)
     job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes, t_start=t_start, t_stop=t_stop)
-    _check_known_size(job, solver, saveat, dense, every)
+    if store is None:  # a stored run keeps its output on disk
+        _check_known_size(job, solver, saveat, dense, every)
     job.P = _kernel_params(circuits)
+    if store is not None:
+        from .store import open_stream
+
+        job.stream = open_stream(store, resume, job, solver, variables, neurons, drives, batched, sequence)
+        if not hasattr(job.stream, "finish"):  # resume=True found the run complete
+            return job.stream
     with progress_reporter(progress) as job.progress:
         buf = solver.integrate(job)
+    if job.stream is not None:
+        return job.stream.finish(buf, job, solver, ref, batched, max_bytes)
     result = make_result(job, buf, solver, variables, neurons, drives, batched)
     raise_for_status(buf, result, ref, batched, max_bytes)
     if on_grid:
