@@ -173,7 +173,8 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
 
 
 def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, record=None, variables=None, every=1,
-                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES, progress=False) -> Result:
+                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES, progress=False, client=None,
+                   store=None) -> Result:
     """Integrate many variants of a circuit in one compiled call (parallel over members).
 
     Parameters
@@ -188,6 +189,14 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         None). Combine stimuli with ``+`` to share several.
     y0 : array_like (B, n_state), optional
         Initial states per member (default: each circuit's ``y0``).
+    client : dask.distributed.Client, optional
+        Run every member as a task of its own on this cluster (``scale`` extra); see
+        :mod:`circuitsim.distributed`. A failed member raises
+        :class:`~circuitsim.errors.BatchMemberError` naming its parameters after the
+        others have run (their results in ``.result``).
+    store : str or os.PathLike, optional
+        Directory keeping each finished member's result: a rerun skips them. With or
+        without `client` (without: members run one after the other in this process).
     Other parameters as :func:`simulate`.
 
     Returns
@@ -212,6 +221,12 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         if y0.ndim != 2:
             raise ParameterError(f"y0 for a batch must have shape (B, n_state), got {y0.shape}")
         y0 = list(y0)
+    if client is not None or store is not None:
+        from .distributed import run_batch
+
+        options = dict(record=record, variables=variables, every=every, saveat=saveat, dense=dense, max_bytes=max_bytes)
+        return run_batch(circuits, t_span, list(inputs), solver, y0, labels, client=client, store=store,
+                         options=options)
     result = _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
                   batched=True, progress=progress)
     if labels is not None:

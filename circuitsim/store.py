@@ -102,8 +102,8 @@ def as_store(store) -> ZarrStore:
     raise ParameterError(f"store must be a path or a ZarrStore, got {type(store).__name__}")
 
 
-def fingerprint(job, solver) -> str:
-    """A digest of everything that determines a run's numbers (to refuse resuming another run)."""
+def digest(*parts) -> str:
+    """SHA-256 of arrays, NamedTuples of arrays, (typed) lists and plain values, in order."""
     h = hashlib.sha256()
 
     def feed(x):
@@ -112,6 +112,8 @@ def fingerprint(job, solver) -> str:
             h.update(np.ascontiguousarray(x).tobytes())
         elif isinstance(x, (str, bytes, int, float, bool, np.generic)) or x is None:
             h.update(repr(x).encode())
+        elif isinstance(x, dict):
+            h.update(json.dumps(x, sort_keys=True, default=repr).encode())
         elif hasattr(x, "__iter__"):  # NamedTuples, lists, numba typed lists
             h.update(b"[")
             for v in x:
@@ -120,10 +122,14 @@ def fingerprint(job, solver) -> str:
         else:
             h.update(repr(x).encode())
 
-    for part in (job.y0, job.table, job.rec, job.P, job.t_span, job.t_start, job.t_stop):
+    for part in parts:
         feed(part)
-    h.update(json.dumps(solver.describe(), sort_keys=True, default=str).encode())
     return h.hexdigest()
+
+
+def fingerprint(job, solver) -> str:
+    """A digest of everything that determines a run's numbers (to refuse resuming another run)."""
+    return digest(job.y0, job.table, job.rec, job.P, job.t_span, job.t_start, job.t_stop, solver.describe())
 
 
 def _empty_buffers(job):
