@@ -46,7 +46,8 @@ from .models.ltc import LTC, LTCParams
 from .result import Result
 from .simulate import simulate, simulate_batch
 from .sweep import Sweep, sweep
-from .store import StoredResult, ZarrStore, open_store
+from .store import ZarrStore
+from .stored_result import StoredResult, open_store
 from .precompile import precompile
 from .solvers import (BS3, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock, Solver,
                       Tsit5)

@@ -15,6 +15,7 @@ parameters, and its ``.result`` is the batch of the members that succeeded.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import traceback
 from pathlib import Path
@@ -109,10 +110,8 @@ def run_batch(circuits, t_span, inputs, solver, y0, labels, *, client=None, stor
     args = [(circuits[b], t_span, inputs[b], solver, y0[b], options) for b in range(B)]
     files = {}
     for b in range(B if folder else 0):
-        try:
+        with contextlib.suppress(Exception):  # invalid member arguments: it runs (and fails) unstored
             files[b] = folder / f"member-{b:05d}-{_digest(*args[b])}.npz"
-        except Exception:  # noqa: BLE001 - invalid member arguments: it runs (and fails) unstored
-            pass
     results, failures = {}, []
     todo = []
     for b in range(B):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -14,8 +13,6 @@ import pytest
 
 pytest.importorskip("zarr")
 pytest.importorskip("dask")
-
-import connectome  # noqa: E402
 
 import circuitsim as cs  # noqa: E402
 from circuitsim.errors import IncompleteStoreError, ParameterError, StoreError, StoreMismatchError  # noqa: E402
@@ -167,3 +164,32 @@ def test_killed_run_resumes_bit_for_bit(tmp_path, small_calls, which):
                      progress=fractions.append)
     assert fractions[0] * T >= info.value.time         # carried on from the checkpoint, not from the start
     same_run(st.load(), ref)
+
+
+INTERRUPTED = SETUP + """
+import os, signal, sys
+from circuitsim.solvers import driver
+driver.CHUNK_SECONDS = 1e-9
+c, drive, solver, T = case("dopri5")
+def progress(fraction):
+    if fraction > 0.5:
+        os.kill(os.getpid(), signal.SIGINT)          # Ctrl-C
+try:
+    cs.simulate(c, T, drive, solver, store=sys.argv[1], progress=progress)
+except cs.Interrupted as err:
+    print(err.result.t_end, err.result.complete)
+"""
+
+
+def test_ctrl_c_checkpoints_and_resumes(tmp_path, small_calls):
+    c, drive, solver, T = case("dopri5")
+    ref = cs.simulate(c, T, drive, solver)
+    path = tmp_path / "run.zarr"
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent(INTERRUPTED), str(path)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert child.returncode == 0, child.stderr
+    t_end, complete = child.stdout.split()
+    assert 0.5 * T < float(t_end) < T and complete == "False"   # the partial result, read from the store
+    with pytest.raises(IncompleteStoreError, match=f"consistent up to t = {float(t_end):.6g} ms"):
+        cs.open_store(path)
+    same_run(cs.simulate(c, T, drive, solver, store=path, resume=True).load(), ref)
