@@ -5,7 +5,7 @@ state values), 2 nA into PLML and PLMR, ``Rosenbrock()``, every state recorded o
 step grid with dense output, for ``--seconds`` of model time.
 
 * peak memory: each variant in a fresh process (kernels loaded from the cache by a
-  short warm-up first), the growth of the peak resident set (VmHWM, reset through
+  short warm-up first, zarr and dask imported), the growth of the peak resident set (VmHWM, reset through
   /proc/self/clear_refs) during the run itself;
 * time: in one process, in-memory and stored runs back to back in alternating order in
   every repeat; the overhead is the median of the per-repeat ratios, also given per
@@ -39,6 +39,7 @@ import re, sys, json
 def status(key):
     return int(re.search(key + r":\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) * 1024
 T, store = float(sys.argv[1]), (sys.argv[2] or None)
+import zarr, dask.array   # imported by both variants first: the comparison is of the run's own memory
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
 before = status("VmRSS")

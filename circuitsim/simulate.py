@@ -141,7 +141,7 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         result) as soon as their output, at the rate stored so far, would exceed it.
     store : str, os.PathLike or ZarrStore, optional
         Stream the recorded samples and dense output to this zarr store while the run
-        goes (memory about one zarr chunk), with checkpoints; returns a
+        goes (memory about two zarr chunks), with checkpoints; returns a
         :class:`~circuitsim.store.StoredResult` read lazily from the store (needs the
         ``scale`` extra). See :mod:`circuitsim.store`.
     resume : bool

@@ -4,7 +4,7 @@
 the dense output to zarr arrays, chunked in time, while the run goes: the compiled
 loop returns in chunks (:func:`circuitsim.solvers.driver.run_loop`), and after each
 one every whole zarr chunk of output is written and dropped from memory, so memory
-stays about one zarr chunk (``ZarrStore.chunk`` samples or steps per member) plus
+stays about two zarr chunks (``ZarrStore.chunk`` samples or steps per member) plus
 what one call of compiled code produces (a tenth of a second). With ``saveat`` the
 samples (their number is fixed in advance) stay in memory and only the dense output
 streams.
@@ -42,8 +42,8 @@ from .errors import MissingDependencyError, ParameterError, StoreError, StoreMis
 
 __all__ = ["ZarrStore", "open_stream", "digest"]  # StoredResult, open_store: circuitsim.stored_result
 
-#: samples (or steps) per member in one zarr chunk
-CHUNK = 4096
+#: bytes of dense output per member aimed at in one zarr chunk (when its length is not given)
+CHUNK_BYTES = 16e6
 #: wall time (s) between checkpoints
 CHECKPOINT_SECONDS = 30.0
 FORMAT_VERSION = 1
@@ -68,24 +68,26 @@ class ZarrStore:
     ----------
     path : str or os.PathLike
         Directory of the zarr store (created; ``resume=True`` to carry on an existing one).
-    chunk : int
+    chunk : int, optional
         Samples (and steps of dense output) per member in one zarr chunk: memory held
-        by the run is about one chunk.
+        by the run is about two chunks. Default: about 16 MB of dense output per
+        member (e.g. 448 steps of the 279-neuron graded network, 558 values).
     checkpoint_seconds : float
         Wall time between checkpoints (0: after every call of compiled code).
     """
 
     path: str
-    chunk: int = CHUNK
+    chunk: int | None = None
     checkpoint_seconds: float = CHECKPOINT_SECONDS
 
     def __post_init__(self):
         if not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
             raise ParameterError(f"store path must be a non-empty str or path, got {self.path!r}")
         object.__setattr__(self, "path", os.fspath(self.path))
-        if isinstance(self.chunk, bool) or not isinstance(self.chunk, (int, np.integer)) or self.chunk < 1:
-            raise ParameterError(f"chunk must be a positive integer (samples per zarr chunk), got {self.chunk!r}")
-        object.__setattr__(self, "chunk", int(self.chunk))
+        if self.chunk is not None:
+            if isinstance(self.chunk, bool) or not isinstance(self.chunk, (int, np.integer)) or self.chunk < 1:
+                raise ParameterError(f"chunk must be a positive integer (samples per zarr chunk), got {self.chunk!r}")
+            object.__setattr__(self, "chunk", int(self.chunk))
         try:
             sec = float(self.checkpoint_seconds)
         except (TypeError, ValueError):
@@ -220,11 +222,13 @@ class Stream:
         self.dense_base = np.zeros(self.B, np.int64)
         self.state = None
         self.last = time.perf_counter()
+        width = 8 * 8 * max(len(self.rec.rec_idx), 1)  # bytes per step: up to 8 dense rows of float64
+        self.chunk = cfg.chunk or int(min(max(CHUNK_BYTES // width, 64), 1 << 16))
 
     # -- setting up ---------------------------------------------------------------------
     def create(self, skeleton):
         """Lay out the arrays and write the run's description (a new store, or one restarted from scratch)."""
-        B, n_rec, c = self.B, len(self.rec.rec_idx), self.cfg.chunk
+        B, n_rec, c = self.B, len(self.rec.rec_idx), self.chunk
         g = self.group
         for name in list(g.array_keys()):
             del g[name]
@@ -238,7 +242,7 @@ class Stream:
         (self.path / "checkpoint.npz").unlink(missing_ok=True)
 
     def _dense_arrays(self, K, width):
-        g, c = self.group, self.cfg.chunk
+        g, c = self.group, self.chunk
         if "dense_c" not in g:
             g.create_array("dense_t0", shape=(self.B,), chunks=(self.B,), dtype="f8", fill_value=0.0,
                            dimension_names=("batch",))[:] = self.t0
@@ -250,7 +254,7 @@ class Stream:
 
     def capacities(self, cap_out, cap_dense):
         """Buffer sizes: about two zarr chunks (samples at given times are all kept)."""
-        c = self.cfg.chunk
+        c = self.chunk
         if not self.rec.use_saveat:
             cap_out = min(cap_out, 2 * c + 2)
         return cap_out, min(cap_dense, 2 * c)
@@ -275,7 +279,7 @@ class Stream:
         """Write `data` at `index` (a tuple of slices), growing the array along axis 1 in whole chunks."""
         stop = index[1].stop
         if arr.shape[1] < stop:
-            c = self.cfg.chunk
+            c = self.chunk
             arr.resize((arr.shape[0], -(-stop // c) * c, *arr.shape[2:]))
         arr[index] = data
 
@@ -283,7 +287,7 @@ class Stream:
         """Write whole chunks (all output when `force`) and drop whole chunks from the buffers."""
         from ._kernels.buffers import FULL, RUNNING
 
-        c, g = self.cfg.chunk, self.group
+        c, g = self.chunk, self.group
         n = int(buf.n_out.min())
         if not self.rec.use_saveat:
             if n >= c or (force and n > 0):
