@@ -46,6 +46,8 @@ from .models.ltc import LTC, LTCParams
 from .result import Result
 from .simulate import simulate, simulate_batch
 from .sweep import Sweep, sweep
+from .store import ZarrStore
+from .stored_result import StoredResult, open_store
 from .precompile import precompile
 from .solvers import (BS3, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock, Solver,
                       Tsit5)
@@ -62,9 +64,10 @@ __all__ = [
 "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",
     "samples", "simulate", "simulate_batch", "step", "sweep", "Sweep", "thresholds", "precompile",
+    "StoredResult", "ZarrStore", "open_store",
 ]
 
-_LAZY = ("analysis", "plot", "widgets", "ncps_io", "validate", "fit")
+_LAZY = ("analysis", "plot", "widgets", "ncps_io", "validate", "fit", "distributed")
 
 
 def __getattr__(name):

@@ -27,6 +27,11 @@ __all__ = [
     "ResultFileError",
     "AnalysisError",
     "MissingPositionsError",
+    "MissingDependencyError",
+    "StoreError",
+    "IncompleteStoreError",
+    "StoreMismatchError",
+    "BatchMemberError",
 ]
 
 
@@ -167,3 +172,49 @@ class MissingPositionsError(AnalysisError):
             f"{len(self.neurons)} of {total} neurons have no soma position (x, y, z) in the metadata: {shown}. "
             "Pass missing='drop' to leave them out, missing='row' to line them up beside the body, "
             "or use layout='layered'")
+
+
+class MissingDependencyError(CircuitsimError, ImportError):
+    """An optional dependency is not installed; the message names the extra that provides it."""
+
+
+class StoreError(CircuitsimError, OSError):
+    """A run store (``simulate(..., store=...)``) that cannot be used as asked."""
+
+
+class IncompleteStoreError(StoreError):
+    """A store whose run did not finish (killed, interrupted or failed); resume it with ``resume=True``.
+
+    Attributes
+    ----------
+    path : str
+    time : float
+        Model time (ms) up to which the store is consistent (its last checkpoint), NaN if none.
+    """
+
+    def __init__(self, message: str, path: str = "", time: float = float("nan")):
+        super().__init__(message)
+        self.path = path
+        self.time = time
+
+
+class StoreMismatchError(StoreError):
+    """A store written by a different run (circuit, inputs, solver, span or recording) than the one asked for."""
+
+
+class BatchMemberError(CircuitsimError, RuntimeError):
+    """Some members of a batch failed; every other member's result is kept.
+
+    Attributes
+    ----------
+    failures : list of dict
+        One per failed member: ``member`` (index), ``parameters`` (the swept values of
+        that member), ``error`` (the exception's type and message) and ``traceback``.
+    result : Result or None
+        The batched result of the members that succeeded (labelled by their swept values).
+    """
+
+    def __init__(self, message: str, failures=(), result=None):
+        super().__init__(message)
+        self.failures = list(failures)
+        self.result = result

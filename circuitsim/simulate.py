@@ -104,7 +104,7 @@ def _check_every(every):
 
 
 def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variables=None, every=1, saveat=None,
-             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES, progress=False) -> Result:
+             dense=True, y0=None, max_bytes=DEFAULT_MAX_BYTES, progress=False, store=None, resume=False) -> Result:
     """Integrate a circuit over `t_span`.
 
     Parameters
@@ -139,6 +139,14 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         and exceeds it are refused before they start (:class:`ParameterError`); other
         runs stop with :class:`~circuitsim.MemoryLimitError` (keeping the partial
         result) as soon as their output, at the rate stored so far, would exceed it.
+    store : str, os.PathLike or ZarrStore, optional
+        Stream the recorded samples and dense output to this zarr store while the run
+        goes (memory about two zarr chunks), with checkpoints; returns a
+        :class:`~circuitsim.store.StoredResult` read lazily from the store (needs the
+        ``scale`` extra). See :mod:`circuitsim.store`.
+    resume : bool
+        With `store`: carry on the run from the store's last checkpoint (bit for bit
+        the run without interruption), or return its result if it is complete.
 
     Returns
     -------
@@ -161,11 +169,12 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         raise ParameterError(f"circuit must be a Circuit, got {type(circuit).__name__}")
     y0s = None if y0 is None else [y0]
     return _run([circuit], t_span, [inputs], solver, y0s, record, variables, every, saveat, dense, max_bytes,
-                batched=False, progress=progress)
+                batched=False, progress=progress, store=store, resume=resume)
 
 
 def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, record=None, variables=None, every=1,
-                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES, progress=False) -> Result:
+                   saveat=None, dense=True, max_bytes=DEFAULT_MAX_BYTES, progress=False, client=None,
+                   store=None) -> Result:
     """Integrate many variants of a circuit in one compiled call (parallel over members).
 
     Parameters
@@ -180,6 +189,14 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         None). Combine stimuli with ``+`` to share several.
     y0 : array_like (B, n_state), optional
         Initial states per member (default: each circuit's ``y0``).
+    client : dask.distributed.Client, optional
+        Run every member as a task of its own on this cluster (``scale`` extra); see
+        :mod:`circuitsim.distributed`. A failed member raises
+        :class:`~circuitsim.errors.BatchMemberError` naming its parameters after the
+        others have run (their results in ``.result``).
+    store : str or os.PathLike, optional
+        Directory keeping each finished member's result: a rerun skips them. With or
+        without `client` (without: members run one after the other in this process).
     Other parameters as :func:`simulate`.
 
     Returns
@@ -204,6 +221,12 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         if y0.ndim != 2:
             raise ParameterError(f"y0 for a batch must have shape (B, n_state), got {y0.shape}")
         y0 = list(y0)
+    if client is not None or store is not None:
+        from .distributed import run_batch
+
+        options = dict(record=record, variables=variables, every=every, saveat=saveat, dense=dense, max_bytes=max_bytes)
+        return run_batch(circuits, t_span, list(inputs), solver, y0, labels, client=client, store=store,
+                         options=options)
     result = _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
                   batched=True, progress=progress)
     if labels is not None:
@@ -220,7 +243,7 @@ def _broadcast(name, items, B):
 
 
 def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat, dense, max_bytes, batched,
-         progress=False, t_start=None, t_stop=None, table=None):
+         progress=False, t_start=None, t_stop=None, table=None, store=None, resume=False):
     from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span, circuits[0].model.time_units if circuits else "ms")
@@ -268,10 +291,19 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
                                  saveat is not None and not on_grid, bool(dense) or on_grid))
     max_bytes = _check_max_bytes(max_bytes)
     job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes, t_start=t_start, t_stop=t_stop)
-    _check_known_size(job, solver, saveat, dense, every)
+    if store is None:  # a stored run keeps its output on disk
+        _check_known_size(job, solver, saveat, dense, every)
     job.P = _kernel_params(circuits)
+    if store is not None:
+        from .store import open_stream
+
+        job.stream = open_stream(store, resume, job, solver, variables, neurons, drives, batched, sequence)
+        if not hasattr(job.stream, "finish"):  # resume=True found the run complete
+            return job.stream
     with progress_reporter(progress) as job.progress:
         buf = solver.integrate(job)
+    if job.stream is not None:
+        return job.stream.finish(buf, job, solver, ref, batched, max_bytes)
     result = make_result(job, buf, solver, variables, neurons, drives, batched)
     raise_for_status(buf, result, ref, batched, max_bytes)
     if on_grid:

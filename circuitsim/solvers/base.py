@@ -191,6 +191,7 @@ class Job:
     progress: Any = None
     t_start: Any = None  # float64 (B,): each member's start time, when members start apart (sequences)
     t_stop: Any = None  # float64 (B,): each member's end time
+    stream: Any = None  # circuitsim.store.Stream when the output streams to a store
 
     @property
     def batch_size(self) -> int:

@@ -174,8 +174,13 @@ def run_loop(job, S, k_rows: int, expected_steps, *, kernel=None, P=None, dense_
     rec = job.rec
     t0, t1 = job.t_span
     cap_out, cap_dense = _capacities(job, expected_steps)
+    stream = job.stream  # circuitsim.store.Stream: output written to disk between chunks, checkpoints
+    if stream is not None:
+        cap_out, cap_dense = stream.capacities(cap_out, cap_dense)
     buf = new_buffers(job.y0, job.n_rec, cap_out, cap_dense, k_rows, t0 if job.t_start is None else job.t_start,
                       dense_width, t1 if job.t_stop is None else job.t_stop)
+    if stream is not None:
+        buf = stream.start(buf)  # resumed from a checkpoint, or as made
     budget = 64 if expected_steps is None else int(min(max(expected_steps, 1), 64))
     first = True
     started = time.perf_counter()
@@ -197,6 +202,8 @@ def run_loop(job, S, k_rows: int, expected_steps, *, kernel=None, P=None, dense_
             if flag.set:
                 status[live] = INTERRUPTED
                 break
+            if stream is not None:
+                stream.after_chunk(buf)
             if job.progress is not None:
                 job.progress(float(np.min(buf.t) - t0) / (t1 - t0))
             if not live.any():
