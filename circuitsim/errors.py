@@ -27,6 +27,8 @@ __all__ = [
     "ResultFileError",
     "AnalysisError",
     "MissingPositionsError",
+    "PlasticityError",
+    "NoSuchSynapseError",
 ]
 
 
@@ -167,3 +169,12 @@ class MissingPositionsError(AnalysisError):
             f"{len(self.neurons)} of {total} neurons have no soma position (x, y, z) in the metadata: {shown}. "
             "Pass missing='drop' to leave them out, missing='row' to line them up beside the body, "
             "or use layout='layered'")
+
+
+class PlasticityError(ParameterError):
+    """A plasticity set-up that cannot run: synapses that do not exist, a model without the
+    activities a rule reads, asymmetric plastic gap junctions."""
+
+
+class NoSuchSynapseError(PlasticityError):
+    """Plastic synapses asked for where the wiring has none."""

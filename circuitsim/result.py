@@ -136,6 +136,9 @@ class Result:
         return self.y.shape[0] if self.batched else 1
 
     def _block(self, variable) -> slice:
+        if variable == "w" and "weights" in self.meta:  # plastic weights follow the neuron columns
+            start = len(self.variables) * len(self.neurons)
+            return slice(start, start + len(self.meta["weights"]["pre"]))
         if variable not in self.variables:
             from connectome.errors import close_matches
             near = close_matches(str(variable), self.variables)
@@ -239,7 +242,10 @@ class Result:
             vals = vals[..., 0, :]
         if variable is not None:
             return vals[..., self._block(variable)]
-        return {v: vals[..., self._block(v)] for v in self.variables}
+        out = {v: vals[..., self._block(v)] for v in self.variables}
+        if "weights" in self.meta:
+            out["w"] = vals[..., self._block("w")]
+        return out
 
     def _replayer(self):
         """``replay(v0, x, dt)``: the sequence solver's step, for dense output of kind "replay"."""
@@ -316,7 +322,7 @@ class Result:
 
         tq = np.asarray(times, dtype=np.float64)
         vals = self.at(tq)
-        y = np.concatenate([vals[v] for v in self.variables], axis=-1)
+        y = np.concatenate([vals[v] for v in self.variables] + ([vals["w"]] if "w" in vals else []), axis=-1)
         return _dc.replace(self, t=tq.copy(), y=y, dense=self.dense if dense else None)
 
     @property
