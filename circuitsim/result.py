@@ -139,6 +139,10 @@ class Result:
         if variable == "w" and "weights" in self.meta:  # plastic weights follow the neuron columns
             start = len(self.variables) * len(self.neurons)
             return slice(start, start + len(self.meta["weights"]["pre"]))
+        if variable in self.meta.get("traces", {}):  # a plastic rule's neuron traces follow the weights
+            start = len(self.variables) * len(self.neurons) + len(self.meta["weights"]["pre"])
+            k, n = self.meta["traces"][variable], len(self.wiring.neurons) if self.wiring is not None else 0
+            return slice(start + k * n, start + (k + 1) * n)
         if variable not in self.variables:
             from connectome.errors import close_matches
             near = close_matches(str(variable), self.variables)
@@ -245,6 +249,7 @@ class Result:
         out = {v: vals[..., self._block(v)] for v in self.variables}
         if "weights" in self.meta:
             out["w"] = vals[..., self._block("w")]
+            out.update({k: vals[..., self._block(k)] for k in self.meta.get("traces", {})})
         return out
 
     def _replayer(self):
@@ -322,7 +327,7 @@ class Result:
 
         tq = np.asarray(times, dtype=np.float64)
         vals = self.at(tq)
-        y = np.concatenate([vals[v] for v in self.variables] + ([vals["w"]] if "w" in vals else []), axis=-1)
+        y = np.concatenate([vals[v] for v in self.variables] + [vals[k] for k in ["w", *self.meta.get("traces", {})] if k in vals], axis=-1)
         return _dc.replace(self, t=tq.copy(), y=y, dense=self.dense if dense else None)
 
     @property

@@ -269,14 +269,18 @@ class PlasticModel(Model):
     # -- results ----------------------------------------------------------------------------
     def extra_record(self) -> np.ndarray:
         """State indices of the recorded weights (appended after the neuron columns of results)."""
-        return (self.n_base + self.record).astype(np.int64)
+        r = self.rule
+        start = self.n_base + self.m * (1 + len(r.synapse_states))
+        traces = np.arange(start, start + len(r.neuron_states) * self.n)
+        return np.concatenate([self.n_base + self.record, traces]).astype(np.int64)
 
     def result_meta(self) -> dict:
         """Labels of the recorded weights, stored with results."""
         pre, post = self.labels
         return {"weights": {"pre": [pre[i] for i in self.record], "post": [post[i] for i in self.record],
                             "synapse": self.synapses[self.record].tolist(), "rule": self.rule.describe(),
-                            "unit": "kernel weight magnitude"}}
+                            "unit": "kernel weight magnitude"},
+                "traces": {name: k for k, name in enumerate(self.rule.neuron_states)}}
 
     mutates_params = True  # its compiled field writes the base weights: members never share them
 
