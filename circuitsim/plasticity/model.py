@@ -135,7 +135,8 @@ class PlasticModel(Model):
 
     def plastic_initial_state(self, circuit) -> np.ndarray:
         """Weights from the wiring and the base parameters, then the rule's initial traces."""
-        w0 = np.abs(self._weights(self.base.kernel_params(circuit)))
+        # a wiring weight above w_max starts at the bound (the network never uses more)
+        w0 = np.minimum(np.abs(self._weights(self.base.kernel_params(circuit))), self.rule.w_max)
         return np.concatenate([w0, self.rule.initial_synapse_state(self.m), self.rule.initial_neuron_state(self.n)])
 
     def default_initial_state(self, circuit) -> np.ndarray:
