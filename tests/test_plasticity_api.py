@@ -142,3 +142,26 @@ def test_learned_wiring_changed_most_and_save_load(base, tmp_path):
         back = cs.Result.load(path)
     assert np.array_equal(back["w"], r["w"])
     assert np.array_equal(back.at(17.0, "w"), wt)
+
+
+def test_pictures_show_the_weights(base):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    c = base.with_plasticity(pl.Hebbian(rate=0.1, decay=0.02))
+    r = cs.simulate(c, 30.0, cs.constant(base.neurons[2], 0.7), cs.Dopri5())
+    ax = pl.weight_trajectories(r, k=3)
+    lines = [ln for ln in ax.lines if ln.get_gid() == "weight-trace"]
+    change = np.abs(r["w"][-1] - r["w"][0])
+    assert len(lines) == 3 and np.isclose(abs(lines[0].get_ydata()[-1] - lines[0].get_ydata()[0]), change.max())
+    ax = pl.delta_w_matrix(r)
+    img = next(a for a in ax.images if a.get_gid() == "delta-w")
+    np.testing.assert_allclose(np.asarray(img.get_array()), pl.weight_matrix(r, delta=True).toarray())
+    ax = pl.weight_network(r, 20.0, layout="layered")
+    lc = next(cl for cl in ax.collections if cl.get_gid() == "edges-plastic")
+    info = r.meta["weights"]
+    keep = [j for j, (a, b) in enumerate(zip(info["pre"], info["post"])) if a != b]
+    np.testing.assert_allclose(np.asarray(lc.get_array()), np.log(r.at(20.0, "w")[keep] / r["w"][0][keep]))
+    plt.close("all")

@@ -13,3 +13,6 @@ from .analysis import changed_most, weight_matrix, weights, learned_wiring
 __all__ = ["Rule", "Hebbian", "Oja", "BCM", "Covariance", "RewardModulated", "SynapticScaling", "PlasticModel",
            "with_plasticity", "register_plastic_binding", "synapse_indices", "weights", "weight_matrix",
            "changed_most", "learned_wiring"]
+from .plot import delta_w_matrix, weight_network, weight_trajectories  # noqa: E402
+
+__all__ += ["weight_trajectories", "delta_w_matrix", "weight_network"]
