@@ -73,11 +73,9 @@ def changed_most(result, t=None, k: int = 20):
     if result.batched and t is not None:
         wt = wt[0]
     df = pd.DataFrame({"pre": info["pre"], "post": info["post"], "w0": w0, "wt": wt})
-    classes = None
-    if result.wiring is not None:
-        classes = getattr(result.wiring, "classes", None)
-    if classes is not None:
-        cmap = dict(zip(result.wiring.neurons, classes))
+    meta = getattr(result.wiring, "metadata", None) if result.wiring is not None else None
+    if meta is not None and "class" in getattr(meta, "columns", ()):
+        cmap = {k: v for k, v in meta["class"].items() if isinstance(v, str) and v}
         df.insert(2, "class", [f"{cmap.get(a, a)} -> {cmap.get(b, b)}" for a, b in zip(df.pre, df.post)])
     else:
         df.insert(2, "class", [f"{a} -> {b}" for a, b in zip(df.pre, df.post)])
