@@ -52,6 +52,10 @@ class Rule:
     bounds : {"hard", "soft"}
         Hard bounds stop a rate that pushes through a bound; soft bounds scale potentiation
         by ``1 - w / w_max`` and depression by ``w / w_max`` (need a finite `w_max`).
+        The network always uses ``clip(w, 0, w_max)``: under hard bounds the integrated
+        state may pass a bound by one step's error, never the weight the network uses
+        (:func:`circuitsim.plasticity.weights` returns the clipped values). Wiring weights
+        above `w_max` start at `w_max`.
 
     Class attributes
     ----------------
