@@ -252,8 +252,12 @@ def labelled_state(result, blocks: dict, tq: np.ndarray, scalar: bool):
             coords["time"] = ("time", np.array(tq[0]), {"units": "ms"})
     if result.batched:
         coords.update(_batch_coords(result))
-    dims += ("neuron",)
-    data = {v: (dims, a, {"units": result.units.get(v, "")}) for v, a in blocks.items()}
+    data = {v: (dims + ("neuron",), a, {"units": result.units.get(v, "")}) for v, a in blocks.items() if v != "w"}
+    if "w" in blocks:  # plastic weights live on synapses, labelled by their pre- and postsynaptic neurons
+        info = result.meta["weights"]
+        data["w"] = (dims + ("synapse",), blocks["w"], {"units": info.get("unit", "")})
+        coords["pre"] = ("synapse", list(info["pre"]))
+        coords["post"] = ("synapse", list(info["post"]))
     return xr.Dataset(data, coords=coords, attrs={"model": result.meta.get("model", "")})
 
 

@@ -146,6 +146,23 @@ class Circuit:
         """
         return self.replace(drive=drive)
 
+    def with_plasticity(self, rule, synapses=None, *, record=None) -> "Circuit":
+        """The same circuit with learning chemical synapses (:mod:`circuitsim.plasticity`).
+
+        Parameters
+        ----------
+        rule : circuitsim.plasticity.Rule
+            ``Hebbian``, ``Oja``, ``BCM``, ``Covariance``, ``RewardModulated``, ``SynapticScaling``...
+        synapses : None, "all", dict, list of (pre, post) or mask W[pre, post], optional
+            Which chemical synapses learn (default all); see
+            :func:`circuitsim.plasticity.synapse_indices`.
+        record : same forms, optional
+            Whose weights results record (default every plastic synapse).
+        """
+        from .plasticity import with_plasticity
+
+        return with_plasticity(self, rule, synapses, record=record)
+
     def drive_description(self) -> str:
         """The drive as JSON (for comparisons and results)."""
         return json.dumps(self.drive.describe() if self.drive is not None else [])

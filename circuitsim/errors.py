@@ -32,6 +32,8 @@ __all__ = [
     "IncompleteStoreError",
     "StoreMismatchError",
     "BatchMemberError",
+    "PlasticityError",
+    "NoSuchSynapseError",
 ]
 
 
@@ -218,3 +220,10 @@ class BatchMemberError(CircuitsimError, RuntimeError):
         super().__init__(message)
         self.failures = list(failures)
         self.result = result
+class PlasticityError(ParameterError):
+    """A plasticity set-up that cannot run: synapses that do not exist, a model without the
+    activities a rule reads, asymmetric plastic gap junctions."""
+
+
+class NoSuchSynapseError(PlasticityError):
+    """Plastic synapses asked for where the wiring has none."""

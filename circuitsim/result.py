@@ -136,6 +136,13 @@ class Result:
         return self.y.shape[0] if self.batched else 1
 
     def _block(self, variable) -> slice:
+        if variable == "w" and "weights" in self.meta:  # plastic weights follow the neuron columns
+            start = len(self.variables) * len(self.neurons)
+            return slice(start, start + len(self.meta["weights"]["pre"]))
+        if variable in self.meta.get("traces", {}):  # a plastic rule's neuron traces follow the weights
+            start = len(self.variables) * len(self.neurons) + len(self.meta["weights"]["pre"])
+            k, n = self.meta["traces"][variable], len(self.wiring.neurons) if self.wiring is not None else 0
+            return slice(start + k * n, start + (k + 1) * n)
         if variable not in self.variables:
             from connectome.errors import close_matches
             near = close_matches(str(variable), self.variables)
@@ -244,7 +251,11 @@ class Result:
             return vals[..., self._block(variable)]
         from ._result_io import labelled_state
 
-        return labelled_state(self, {v: vals[..., self._block(v)] for v in self.variables}, tq, scalar)
+        out = {v: vals[..., self._block(v)] for v in self.variables}
+        if "weights" in self.meta:  # plastic runs: recorded weights (per synapse) and rule traces (per neuron)
+            out["w"] = vals[..., self._block("w")]
+            out.update({k: vals[..., self._block(k)] for k in self.meta.get("traces", {})})
+        return labelled_state(self, out, tq, scalar)
 
     def _replayer(self):
         """``replay(v0, x, dt)``: the sequence solver's step, for dense output of kind "replay"."""
@@ -321,7 +332,7 @@ class Result:
 
         tq = np.asarray(times, dtype=np.float64)
         vals = self.at(tq)
-        y = np.concatenate([vals[v] for v in self.variables], axis=-1)
+        y = np.concatenate([vals[v] for v in self.variables] + [vals[k] for k in ["w", *self.meta.get("traces", {})] if k in vals], axis=-1)
         return _dc.replace(self, t=tq.copy(), y=y, dense=self.dense if dense else None)
 
     @property

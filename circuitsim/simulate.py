@@ -78,6 +78,8 @@ def _record_index(circuit, record, variables):
             raise ParameterError(f"record lists a neuron twice: {err}") from None
     n = wiring.n
     rec_idx = np.concatenate([model.state_names.index(v) * n + nidx for v in variables]).astype(np.int64)
+    if hasattr(model, "extra_record"):  # e.g. plastic weights, after the neuron columns
+        rec_idx = np.concatenate([rec_idx, model.extra_record()]).astype(np.int64)
     return rec_idx, variables, tuple(wiring.neurons[i] for i in nidx)
 
 
@@ -305,6 +307,8 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     if job.stream is not None:
         return job.stream.finish(buf, job, solver, ref, batched, max_bytes)
     result = make_result(job, buf, solver, variables, neurons, drives, batched)
+    if hasattr(ref.model, "result_meta"):
+        result.meta.update(ref.model.result_meta())
     raise_for_status(buf, result, ref, batched, max_bytes)
     if on_grid:
         result = result.resampled(saveat, dense=bool(dense))
@@ -393,7 +397,7 @@ def kernel_ready(nt):
 
 def _kernel_params(circuits):
     first = circuits[0]
-    if all(c is first for c in circuits):
+    if all(c is first for c in circuits) and not getattr(first.model, "mutates_params", False):
         return kernel_ready(first.kernel_params())
     from numba import typed
 

@@ -19,7 +19,7 @@ CELL_TIMEOUT = 300  # seconds per cell; the first compiled simulation includes n
 def test_notebooks_are_present_and_stripped():
     names = [p.name for p in NOTEBOOKS]
     assert names == ["01_connectome.ipynb", "02_touch_response.ipynb", "03_liquid_wiring.ipynb",
-                     "04_arbitrary_timestamps.ipynb", "06_functional_atlas.ipynb"]
+                     "04_arbitrary_timestamps.ipynb", "05_plasticity.ipynb", "06_functional_atlas.ipynb"]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:

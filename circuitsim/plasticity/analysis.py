@@ -1,0 +1,117 @@
+"""Reading learned weights out of results: trajectories, Δw matrices, the synapses that changed most."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import AnalysisError
+
+__all__ = ["weights", "weight_matrix", "changed_most", "learned_wiring"]
+
+
+def _info(result):
+    info = result.meta.get("weights")
+    if info is None:
+        raise AnalysisError("this result has no recorded weights (simulate a circuit made by with_plasticity)")
+    return info
+
+
+def weights(result, t=None, *, effective: bool = True):
+    """Recorded weight magnitudes: at the samples ``(n_t, n_w)`` or at times `t` (dense output).
+
+    Columns follow ``result.meta["weights"]`` (``pre``, ``post``). With `effective`, values
+    are clipped to the rule's bounds ``[0, w_max]``: what the network uses (a step of a
+    hard-bounded rule may overshoot a bound by the integration error).
+    """
+    info = _info(result)
+    vals = result["w"] if t is None else result.at(t, "w")
+    if effective:
+        vals = np.clip(vals, 0.0, info["rule"]["w_max"])
+    return vals
+
+
+def weight_matrix(result, t=None, *, delta: bool = False, member: int | None = None):
+    """Recorded weights at time `t` (default: the last sample) as a sparse ``W[pre, post]``.
+
+    With `delta`, ``w(t) - w(t0)`` (the Δw matrix). Needs the result's wiring.
+    """
+    import scipy.sparse as sp
+
+    info = _info(result)
+    if result.wiring is None:
+        raise AnalysisError("weight_matrix needs the result's wiring")
+    w = weights(result) if t is None else weights(result, t)
+    if result.batched:
+        w = w[0 if member is None else member]
+    wt = w[-1] if t is None or np.ndim(w) == 2 else w
+    if delta:
+        wt = wt - weights(result)[..., 0, :].reshape(-1, wt.shape[-1])[0 if member is None else member]
+    W = result.wiring
+    n = W.n
+    pre = W.index_of(info["pre"])
+    post = W.index_of(info["post"])
+    return sp.csr_array((np.asarray(wt, dtype=np.float64), (pre, post)), shape=(n, n))
+
+
+def changed_most(result, t=None, k: int = 20):
+    """The `k` recorded synapses whose weight changed most by time `t` (default: the end).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``pre``, ``post``, ``class`` (pre class -> post class, where the wiring has
+        classes), ``w0``, ``wt``, ``change`` (``wt - w0``), ``ratio``; sorted by ``|change|``.
+    """
+    import pandas as pd
+
+    info = _info(result)
+    w = weights(result)
+    if result.batched:
+        w = w[0]
+    w0 = w[0]
+    wt = w[-1] if t is None else np.asarray(weights(result, t))
+    if result.batched and t is not None:
+        wt = wt[0]
+    df = pd.DataFrame({"pre": info["pre"], "post": info["post"], "w0": w0, "wt": wt})
+    meta = getattr(result.wiring, "metadata", None) if result.wiring is not None else None
+    if meta is not None and "class" in getattr(meta, "columns", ()):
+        cmap = {k: v for k, v in meta["class"].items() if isinstance(v, str) and v}
+        df.insert(2, "class", [f"{cmap.get(a, a)} -> {cmap.get(b, b)}" for a, b in zip(df.pre, df.post)])
+    else:
+        df.insert(2, "class", [f"{a} -> {b}" for a, b in zip(df.pre, df.post)])
+    df["change"] = df.wt - df.w0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["ratio"] = df.wt / df.w0
+    order = np.argsort(-np.abs(df.change.to_numpy()), kind="stable")
+    return df.iloc[order[:k]].reset_index(drop=True)
+
+
+def learned_wiring(result, t=None):
+    """The result's wiring with the learned weights at `t` (default: the end) on the plastic synapses.
+
+    Each recorded synapse's wiring weight is multiplied by ``w(t) / w(0)``, so the result
+    is in the wiring's own units whatever the model's scale (conductance per synapse, weight
+    scale); unrecorded synapses keep their weight.
+    """
+    import dataclasses
+
+    import scipy.sparse as sp
+
+    info = _info(result)
+    if result.wiring is None:
+        raise AnalysisError("learned_wiring needs the result's wiring")
+    w = weights(result)
+    if result.batched:
+        w = w[0]
+    w0 = w[0]
+    wt = w[-1] if t is None else np.asarray(weights(result, t)).reshape(-1, w0.shape[0])[0]
+    W = result.wiring
+    chem = sp.csr_array(W.chemical, dtype=np.float64, copy=True)
+    chem.sort_indices()
+    syn = np.asarray(info["synapse"], dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(w0 > 0, wt / w0, 1.0)
+    data = chem.data.copy()
+    data[syn] = data[syn] * ratio
+    chem = sp.csr_array((data, chem.indices, chem.indptr), shape=chem.shape)
+    return dataclasses.replace(W, chemical=chem)
