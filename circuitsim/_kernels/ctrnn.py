@@ -9,6 +9,7 @@ from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements, rhs
+from .exponential import linear_diagonal
 from .jacobian import jac_values
 from .threads import threaded
 
@@ -99,3 +100,11 @@ def ctrnn_jac_values(p, t, y, u, vals):
     for i in range(n):
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
             vals[n + k] = p.weight[k] * _dact(p.activation, y[p.pre_index[k]]) / p.tau[i]
+
+
+@implements(linear_diagonal, CTRNNKernelParams)
+@kernel
+def ctrnn_linear_diagonal(p, t, y, u, d):
+    """The leak ``-1 / tau`` (1/ms); the synaptic input stays in the explicit part."""
+    for i in range(p.tau.shape[0]):
+        d[i] = -1.0 / p.tau[i]

@@ -29,6 +29,7 @@ from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements, rhs
+from .exponential import linear_diagonal
 from .rosenbrock import linear_setup, linear_solve, linear_workspace
 from .sparse_lu import SparseLU, lu_factor, lu_solve
 from .threads import threaded
@@ -114,6 +115,38 @@ def graded_rhs(p, t, y, u, dydt):
     else:
         for i in range(n):
             _graded_neuron(p, y, u, dydt, i, n)
+    return 0
+
+
+@kernel(inline="always")
+def _graded_diag_neuron(p, y, d, i, n):
+    g = p.Gc[i]
+    for k in range(p.gap_indptr[i], p.gap_indptr[i + 1]):
+        g += p.g_gap[k]
+    for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+        g += p.g_syn[k] * y[n + p.pre_index[k]]
+    d[i] = -g / p.C[i]
+    ph = _sigmoid(p.beta[i] * (y[i] - p.vth[i]))
+    d[n + i] = -(p.a_r[i] * ph + p.a_d[i])
+
+
+@kernel(parallel=True)
+def _graded_diag_threads(p, y, d):
+    n = p.C.shape[0]
+    for i in prange(n):
+        _graded_diag_neuron(p, y, d, i, n)
+
+
+@implements(linear_diagonal, GradedKernelParams)
+@kernel
+def graded_linear_diagonal(p, t, y, u, d):
+    """``dF_V,i/dV_i = -(Gc + sum g_gap + sum g_syn s_pre) / C`` and ``dF_s,i/ds_i = -(a_r phi + a_d)`` (1/ms)."""
+    n = p.C.shape[0]
+    if threaded(n, p.pre_index.shape[0]):
+        _graded_diag_threads(p, y, d)
+    else:
+        for i in range(n):
+            _graded_diag_neuron(p, y, d, i, n)
     return 0
 
 

@@ -35,6 +35,7 @@ from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements, rhs
+from .exponential import linear_diagonal
 from .jacobian import jac_values
 from .sample_loop import block_step, block_workspace
 from .threads import threaded
@@ -275,6 +276,38 @@ def ltc_vector_field(p, t, y, u, dydt):
     else:
         for j in range(n):
             _ltc_neuron(p, y, u, dydt, j)
+
+
+@kernel(inline="always")
+def _ltc_diag_neuron(p, y, u, d, j):
+    g = p.gleak[j]
+    for k in range(p.s_post_indptr[j], p.s_post_indptr[j + 1]):
+        c = p.s_in_index[k]
+        uc = u[c] * p.input_w[c] + p.input_b[c]
+        g += p.s_w[k] * _sigmoid(p.s_sigma[k] * (uc - p.s_mu[k]))
+    for k in range(p.post_indptr[j], p.post_indptr[j + 1]):
+        g += p.w[k] * _sigmoid(p.sigma[k] * (y[p.pre_index[k]] - p.mu[k]))
+    for k in range(p.g_indptr[j], p.g_indptr[j + 1]):
+        g += p.g_w[k]
+    d[j] = -g / p.cm[j]
+
+
+@kernel(parallel=True)
+def _ltc_diag_threads(p, y, u, d):
+    for j in prange(y.shape[0]):
+        _ltc_diag_neuron(p, y, u, d, j)
+
+
+@implements(linear_diagonal, LTCKernelParams)
+@kernel
+def ltc_linear_diagonal(p, t, y, u, d):
+    """Total membrane conductance over capacitance, negated (1/ms): the decay rate of each neuron."""
+    n = y.shape[0]
+    if threaded(n, p.pre_index.shape[0]):
+        _ltc_diag_threads(p, y, u, d)
+    else:
+        for j in range(n):
+            _ltc_diag_neuron(p, y, u, d, j)
 
 
 @kernel(parallel=True)
