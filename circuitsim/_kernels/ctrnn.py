@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements, rhs
+from .exponential import linear_diagonal
 from .jacobian import jac_values
+from .threads import threaded
 
 IDENTITY, TANH, SIGMOID, RELU = 0, 1, 2, 3
 
@@ -39,20 +42,38 @@ def _act(code, x):
     return x
 
 
+@kernel(inline="always")
+def _ctrnn_neuron(p, y, u, fx, dydt, i):
+    acc = p.bias[i] + u[i] - y[i]
+    for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+        acc += p.weight[k] * fx[p.pre_index[k]]
+    dydt[i] = acc / p.tau[i]
+
+
+@kernel(parallel=True)
+def _ctrnn_rhs_threads(p, y, u, fx, dydt):
+    n = p.tau.shape[0]
+    code = p.activation
+    for j in prange(n):
+        fx[j] = _act(code, y[j])
+    for i in prange(n):
+        _ctrnn_neuron(p, y, u, fx, dydt, i)
+
+
 @implements(rhs, CTRNNKernelParams)
 @kernel
 def ctrnn_rhs(p, t, y, u, dydt):
-    """``tau_i dx_i/dt = -x_i + sum_j W[j, i] f(x_j) + b_i + u_i``."""
+    """``tau_i dx_i/dt = -x_i + sum_j W[j, i] f(x_j) + b_i + u_i`` (large networks in threads, :mod:`.threads`)."""
     n = p.tau.shape[0]
-    code = p.activation
     fx = np.empty(n)  # f evaluated once per neuron, not per synapse
+    if threaded(n, p.pre_index.shape[0]):
+        _ctrnn_rhs_threads(p, y, u, fx, dydt)
+        return
+    code = p.activation
     for j in range(n):
         fx[j] = _act(code, y[j])
     for i in range(n):
-        acc = p.bias[i] + u[i] - y[i]
-        for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-            acc += p.weight[k] * fx[p.pre_index[k]]
-        dydt[i] = acc / p.tau[i]
+        _ctrnn_neuron(p, y, u, fx, dydt, i)
 
 
 @kernel(inline="always")
@@ -79,3 +100,11 @@ def ctrnn_jac_values(p, t, y, u, vals):
     for i in range(n):
         for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
             vals[n + k] = p.weight[k] * _dact(p.activation, y[p.pre_index[k]]) / p.tau[i]
+
+
+@implements(linear_diagonal, CTRNNKernelParams)
+@kernel
+def ctrnn_linear_diagonal(p, t, y, u, d):
+    """The leak ``-1 / tau`` (1/ms); the synaptic input stays in the explicit part."""
+    for i in range(p.tau.shape[0]):
+        d[i] = -1.0 / p.tau[i]

@@ -25,11 +25,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements, rhs
+from .exponential import linear_diagonal
 from .rosenbrock import linear_setup, linear_solve, linear_workspace
 from .sparse_lu import SparseLU, lu_factor, lu_solve
+from .threads import threaded
 
 
 class GradedKernelParams(NamedTuple):
@@ -59,10 +62,40 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
+@kernel(inline="always")
+def _graded_neuron(p, y, u, dydt, i, n):
+    """``dV_i/dt`` and ``ds_i/dt`` of neuron `i` (a gather over its incoming synapses)."""
+    v = y[i]
+    cur = -p.Gc[i] * (v - p.Ec[i]) + u[i]
+    for k in range(p.gap_indptr[i], p.gap_indptr[i + 1]):
+        cur -= p.g_gap[k] * (v - y[p.gap_index[k]])
+    # sum_k g_k s_k (v - e_k) = v sum_k g_k s_k - sum_k g_k s_k e_k: two independent accumulators
+    gs = 0.0
+    gse = 0.0
+    for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+        a = p.g_syn[k] * y[n + p.pre_index[k]]
+        gs += a
+        gse += a * p.e_syn[k]
+    cur -= v * gs - gse
+    dydt[i] = cur / p.C[i]
+    s = y[n + i]
+    ph = _sigmoid(p.beta[i] * (v - p.vth[i]))
+    dydt[n + i] = p.a_r[i] * ph * (1.0 - s) - p.a_d[i] * s
+
+
+@kernel(parallel=True)
+def _graded_rhs_threads(p, y, u, dydt):
+    n = p.C.shape[0]
+    for i in prange(n):
+        _graded_neuron(p, y, u, dydt, i, n)
+
+
 @implements(rhs, GradedKernelParams)
 @kernel
 def graded_rhs(p, t, y, u, dydt):
     """Write ``dy/dt`` of the graded network into `dydt`.
+
+    Large networks run the neuron loop in threads (:mod:`.threads`).
 
     Parameters
     ----------
@@ -77,17 +110,43 @@ def graded_rhs(p, t, y, u, dydt):
         Output: ``[dV/dt (mV/ms), ds/dt (1/ms)]``.
     """
     n = p.C.shape[0]
-    for i in range(n):
-        v = y[i]
-        cur = -p.Gc[i] * (v - p.Ec[i]) + u[i]
-        for k in range(p.gap_indptr[i], p.gap_indptr[i + 1]):
-            cur -= p.g_gap[k] * (v - y[p.gap_index[k]])
-        for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-            cur -= p.g_syn[k] * y[n + p.pre_index[k]] * (v - p.e_syn[k])
-        dydt[i] = cur / p.C[i]
-        s = y[n + i]
-        ph = _sigmoid(p.beta[i] * (v - p.vth[i]))
-        dydt[n + i] = p.a_r[i] * ph * (1.0 - s) - p.a_d[i] * s
+    if threaded(n, p.pre_index.shape[0]):
+        _graded_rhs_threads(p, y, u, dydt)
+    else:
+        for i in range(n):
+            _graded_neuron(p, y, u, dydt, i, n)
+    return 0
+
+
+@kernel(inline="always")
+def _graded_diag_neuron(p, y, d, i, n):
+    g = p.Gc[i]
+    for k in range(p.gap_indptr[i], p.gap_indptr[i + 1]):
+        g += p.g_gap[k]
+    for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
+        g += p.g_syn[k] * y[n + p.pre_index[k]]
+    d[i] = -g / p.C[i]
+    ph = _sigmoid(p.beta[i] * (y[i] - p.vth[i]))
+    d[n + i] = -(p.a_r[i] * ph + p.a_d[i])
+
+
+@kernel(parallel=True)
+def _graded_diag_threads(p, y, d):
+    n = p.C.shape[0]
+    for i in prange(n):
+        _graded_diag_neuron(p, y, d, i, n)
+
+
+@implements(linear_diagonal, GradedKernelParams)
+@kernel
+def graded_linear_diagonal(p, t, y, u, d):
+    """``dF_V,i/dV_i = -(Gc + sum g_gap + sum g_syn s_pre) / C`` and ``dF_s,i/ds_i = -(a_r phi + a_d)`` (1/ms)."""
+    n = p.C.shape[0]
+    if threaded(n, p.pre_index.shape[0]):
+        _graded_diag_threads(p, y, d)
+    else:
+        for i in range(n):
+            _graded_diag_neuron(p, y, d, i, n)
     return 0
 
 

@@ -35,8 +35,10 @@ from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements, rhs
+from .exponential import linear_diagonal
 from .jacobian import jac_values
 from .sample_loop import block_step, block_workspace
+from .threads import threaded
 
 __all__ = [
     "LTCKernelParams",
@@ -232,28 +234,80 @@ def _sensory(p, u, sn, sd):
         sd[j] = den
 
 
+@kernel(inline="always")
+def _ltc_neuron(p, y, u, dydt, j):
+    vj = y[j]
+    cur = p.gleak[j] * (p.vleak[j] - vj)
+    for k in range(p.s_post_indptr[j], p.s_post_indptr[j + 1]):
+        c = p.s_in_index[k]
+        uc = u[c] * p.input_w[c] + p.input_b[c]
+        a = p.s_w[k] * _sigmoid(p.s_sigma[k] * (uc - p.s_mu[k]))
+        cur += a * (p.s_erev[k] - vj)
+    # sum_k a_k (erev_k - v) = sum_k a_k erev_k - v sum_k a_k
+    ga = 0.0
+    gae = 0.0
+    for k in range(p.post_indptr[j], p.post_indptr[j + 1]):
+        a = p.w[k] * _sigmoid(p.sigma[k] * (y[p.pre_index[k]] - p.mu[k]))
+        ga += a
+        gae += a * p.erev[k]
+    cur += gae - vj * ga
+    for k in range(p.g_indptr[j], p.g_indptr[j + 1]):
+        cur += p.g_w[k] * (y[p.g_index[k]] - vj)
+    dydt[j] = cur / p.cm[j]
+
+
+@kernel(parallel=True)
+def _ltc_rhs_threads(p, y, u, dydt):
+    for j in prange(y.shape[0]):
+        _ltc_neuron(p, y, u, dydt, j)
+
+
 @implements(rhs, LTCKernelParams)
 @kernel
 def ltc_vector_field(p, t, y, u, dydt):
     """The LTC ODE ``dv/dt`` (mV/ms) at state ``y`` (n,) and raw input ``u`` (n_in,).
 
-    ``t`` is unused (the model is autonomous given its input).
+    ``t`` is unused (the model is autonomous given its input). Large networks run
+    the neuron loop in threads (:mod:`.threads`).
     """
     n = y.shape[0]
-    for j in range(n):
-        vj = y[j]
-        cur = p.gleak[j] * (p.vleak[j] - vj)
-        for k in range(p.s_post_indptr[j], p.s_post_indptr[j + 1]):
-            c = p.s_in_index[k]
-            uc = u[c] * p.input_w[c] + p.input_b[c]
-            a = p.s_w[k] * _sigmoid(p.s_sigma[k] * (uc - p.s_mu[k]))
-            cur += a * (p.s_erev[k] - vj)
-        for k in range(p.post_indptr[j], p.post_indptr[j + 1]):
-            a = p.w[k] * _sigmoid(p.sigma[k] * (y[p.pre_index[k]] - p.mu[k]))
-            cur += a * (p.erev[k] - vj)
-        for k in range(p.g_indptr[j], p.g_indptr[j + 1]):
-            cur += p.g_w[k] * (y[p.g_index[k]] - vj)
-        dydt[j] = cur / p.cm[j]
+    if threaded(n, p.pre_index.shape[0]):
+        _ltc_rhs_threads(p, y, u, dydt)
+    else:
+        for j in range(n):
+            _ltc_neuron(p, y, u, dydt, j)
+
+
+@kernel(inline="always")
+def _ltc_diag_neuron(p, y, u, d, j):
+    g = p.gleak[j]
+    for k in range(p.s_post_indptr[j], p.s_post_indptr[j + 1]):
+        c = p.s_in_index[k]
+        uc = u[c] * p.input_w[c] + p.input_b[c]
+        g += p.s_w[k] * _sigmoid(p.s_sigma[k] * (uc - p.s_mu[k]))
+    for k in range(p.post_indptr[j], p.post_indptr[j + 1]):
+        g += p.w[k] * _sigmoid(p.sigma[k] * (y[p.pre_index[k]] - p.mu[k]))
+    for k in range(p.g_indptr[j], p.g_indptr[j + 1]):
+        g += p.g_w[k]
+    d[j] = -g / p.cm[j]
+
+
+@kernel(parallel=True)
+def _ltc_diag_threads(p, y, u, d):
+    for j in prange(y.shape[0]):
+        _ltc_diag_neuron(p, y, u, d, j)
+
+
+@implements(linear_diagonal, LTCKernelParams)
+@kernel
+def ltc_linear_diagonal(p, t, y, u, d):
+    """Total membrane conductance over capacitance, negated (1/ms): the decay rate of each neuron."""
+    n = y.shape[0]
+    if threaded(n, p.pre_index.shape[0]):
+        _ltc_diag_threads(p, y, u, d)
+    else:
+        for j in range(n):
+            _ltc_diag_neuron(p, y, u, d, j)
 
 
 @kernel(parallel=True)

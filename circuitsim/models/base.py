@@ -264,6 +264,30 @@ class Model(ABC):
         """The quantity pictures show by default (default: the first state variable as it is)."""
         return Display(self.state_names[0], self.state_names[0], self.state_units[0] if self.state_units else "")
 
+    # -- compact storage (Circuit(precision="float32")) ----------------------------------
+    #: kernel-parameter fields holding one float per synapse or gap junction
+    synapse_value_fields: ClassVar[tuple] = ()
+    #: kernel-parameter fields holding one neuron index per synapse or gap junction
+    synapse_index_fields: ClassVar[tuple] = ()
+
+    def compact_kernel_params(self, kp):
+        """`kp` with :attr:`synapse_value_fields` as float32 and :attr:`synapse_index_fields` as int32.
+
+        Compiled kernels are generic over these dtypes (numba compiles one
+        specialisation per dtype); arithmetic stays in float64.
+        """
+        if not (self.synapse_value_fields or self.synapse_index_fields):
+            raise ParameterError(f"the {self.name!r} model has no compact (float32) storage; use precision='float64'")
+        d = kp._asdict()
+        for name in self.synapse_value_fields:
+            d[name] = np.ascontiguousarray(d[name], dtype=np.float32)
+        for name in self.synapse_index_fields:
+            a = d[name]
+            if a.size and int(a.max()) >= 2**31:  # pragma: no cover - beyond 2**31 neurons
+                continue
+            d[name] = np.ascontiguousarray(a, dtype=np.int32)
+        return type(kp)(**d)
+
     # -- stiff solvers (optional) -----------------------------------------------------
     def jacobian_pattern(self, kp):
         """Structural non-zeros ``(rows, cols)`` of ``J = df/dy`` (state indices), or None.

@@ -81,6 +81,8 @@ class CTRNN(Model):
     state_names = ("x",)
     state_units = ("1",)
     params_type = CTRNNParams
+    synapse_value_fields = ("weight",)
+    synapse_index_fields = ("pre_index",)
     input_units = "1"
 
     def default_params(self, wiring) -> CTRNNParams:

@@ -355,6 +355,8 @@ class Graded(Model):
     state_names = ("V", "s")
     state_units = ("mV", "1")
     params_type = GradedParams
+    synapse_value_fields = ("g_gap", "g_syn", "e_syn")
+    synapse_index_fields = ("gap_index", "pre_index")
     input_units = "pA"
 
     def default_params(self, wiring) -> GradedParams:

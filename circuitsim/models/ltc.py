@@ -301,6 +301,8 @@ class LTC(Model):
     state_names = ("V",)
     state_units = ("mV",)
     params_type = LTCParams
+    synapse_value_fields = ("w", "sigma", "mu", "erev", "g_w")
+    synapse_index_fields = ("pre_index", "g_index")
     input_units = "1"
     time_units = "1"
 

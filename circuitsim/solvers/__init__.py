@@ -5,6 +5,8 @@
   and :class:`ExplicitRK` for any tableau;
 * :class:`Rosenbrock` (Rodas5P, RODAS4): stiff, linearly implicit, on every model with
   Jacobian hooks;
+* :class:`ETD2`: exponential (diagonal linear part exact, coupling explicit), for
+  large networks where factorisations do not pay;
 * :class:`FusedLTC` and :class:`ClosedForm`: sequence models (LTC, CfC), one step per
   input sample, blocks of batch members at once (:mod:`.sequence`).
 
@@ -15,9 +17,10 @@ memory-bounded chunks.
 
 from .base import Job, Solver, Status, get_solver, register_solver
 from .explicit import BS3, RK4, Dopri5, Euler, ExplicitRK, Tsit5
+from .exponential import ETD2
 from .rosenbrock import Rosenbrock
 from .sequence import ClosedForm, FusedLTC
 from .tableaus import ExplicitTableau
 
 __all__ = ["Solver", "Job", "Status", "get_solver", "register_solver", "Euler", "RK4", "BS3", "Dopri5", "Tsit5",
-           "ExplicitRK", "ExplicitTableau", "Rosenbrock", "FusedLTC", "ClosedForm"]
+           "ExplicitRK", "ExplicitTableau", "ETD2", "Rosenbrock", "FusedLTC", "ClosedForm"]

@@ -104,7 +104,10 @@ def _pool(workers):
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(workers) as pool:
+    import numba
+
+    # each pool thread is one worker: the parallel loops of large vector fields inside it stay on one thread
+    with ThreadPoolExecutor(workers, initializer=numba.set_num_threads, initargs=(1,)) as pool:
         yield pool
 
 
