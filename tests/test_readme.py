@@ -10,7 +10,8 @@ matplotlib.use("Agg")
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_python_snippets_run():
+def test_readme_python_snippets_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the snippets write files (run.npz, stores) into the working directory
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     assert len(blocks) >= 3
     namespace: dict = {}
