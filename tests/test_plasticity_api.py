@@ -7,7 +7,6 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import connectome
 import circuitsim as cs
 from circuitsim import plasticity as pl
 from circuitsim.errors import NoSuchSynapseError, ParameterError, PlasticityError, UnknownNeuronError

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 
 from ._cache import kernel
 from .dispatch import implements

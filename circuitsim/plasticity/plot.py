@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import _info, changed_most, learned_wiring, weight_matrix, weights
+from .analysis import _info, learned_wiring, weight_matrix, weights
 
 __all__ = ["weight_trajectories", "delta_w_matrix", "weight_network"]
 

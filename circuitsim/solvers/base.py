@@ -236,8 +236,29 @@ class Solver(ABC):
                                  f"cannot step it; use {type(circuit.model.default_solver()).__name__}()")
 
     def expected_steps(self, job: Job) -> int | None:
-        """Steps per member if known in advance (for memory checks)."""
-        return None
+        """Steps per member if known in advance (for memory checks): known for a fixed step ``dt``."""
+        dt = getattr(self, "dt", None)
+        if dt is None:
+            return None
+        return max(count_fixed_steps(job.breaks, *job.t_span, dt))
+
+    def _check_step_options(self) -> None:
+        """Validate and normalise the usual step options (those of them the solver has) in place."""
+        set_ = object.__setattr__
+        for name in ("rtol", "atol"):
+            if hasattr(self, name):
+                set_(self, name, Tolerance.check(name, getattr(self, name)))
+        if getattr(self, "h0", None) is not None:
+            set_(self, "h0", positive("h0", self.h0))
+        if hasattr(self, "h_max"):
+            set_(self, "h_max", positive("h_max", self.h_max, allow_inf=True))
+        if hasattr(self, "max_steps"):
+            steps = self.max_steps
+            if isinstance(steps, float) and steps.is_integer():
+                steps = int(steps)
+            set_(self, "max_steps", positive_int("max_steps", steps))
+        if getattr(self, "dt", None) is not None:
+            set_(self, "dt", positive("dt", self.dt))
 
     @property
     @abstractmethod
@@ -265,3 +286,12 @@ class Solver(ABC):
                 v = v.name
             d[f.name] = v
         return d
+
+
+def count_fixed_steps(breaks_per_member, t0, t1, dt):
+    """Steps each member takes with fixed step `dt` (same arithmetic as the compiled loop)."""
+    out = []
+    for br in breaks_per_member:
+        edges = [float(t0), *(float(x) for x in br), float(t1)]
+        out.append(sum(max(int(math.ceil((e - a) / dt - 1e-9)), 1) for a, e in zip(edges[:-1], edges[1:])))
+    return out

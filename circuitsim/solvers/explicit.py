@@ -17,21 +17,12 @@ import numpy as np
 
 from ..errors import ParameterError
 from . import tableaus
-from .base import Solver, Tolerance, positive, positive_int, register_solver
+from .base import Solver, Tolerance, count_fixed_steps, positive, register_solver
 
 __all__ = ["ExplicitRK", "Euler", "RK4", "BS3", "Dopri5", "Tsit5", "count_fixed_steps"]
 
 #: refuse fixed-step runs needing more steps than this (a typo in dt, not a simulation)
 MAX_FIXED_STEPS = 1e12
-
-
-def count_fixed_steps(breaks_per_member, t0, t1, dt):
-    """Steps each member takes with fixed step `dt` (same arithmetic as the compiled loop)."""
-    out = []
-    for br in breaks_per_member:
-        edges = [float(t0), *(float(x) for x in br), float(t1)]
-        out.append(sum(max(int(math.ceil((e - a) / dt - 1e-9)), 1) for a, e in zip(edges[:-1], edges[1:])))
-    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,12 +53,6 @@ class _Explicit(Solver):
         for name in ("rtol", "atol"):
             if hasattr(self, name):
                 Tolerance.vector(name, getattr(self, name), circuit, None)
-
-    def expected_steps(self, job):
-        dt = getattr(self, "dt", None)
-        if dt is None:
-            return None
-        return max(count_fixed_steps(job.breaks, *job.t_span, dt))
 
     def kernel_config(self, job):
         from .._kernels.buffers import StepControl
@@ -126,17 +111,7 @@ class _Adaptive(_Explicit):
     dt: float | None = None
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "rtol", Tolerance.check("rtol", self.rtol))
-        set_(self, "atol", Tolerance.check("atol", self.atol))
-        if self.h0 is not None:
-            set_(self, "h0", positive("h0", self.h0))
-        set_(self, "h_max", positive("h_max", self.h_max, allow_inf=True))
-        if isinstance(self.max_steps, float) and self.max_steps.is_integer():
-            set_(self, "max_steps", int(self.max_steps))
-        set_(self, "max_steps", positive_int("max_steps", self.max_steps))
-        if self.dt is not None:
-            set_(self, "dt", positive("dt", self.dt))
+        self._check_step_options()
         if self.dt is None and not self._tableau().adaptive:
             raise ParameterError(f"{self._tableau().name!r} has no error estimate: give a fixed step dt=")
 

@@ -17,7 +17,7 @@ import math
 from typing import Any, ClassVar
 
 from ..errors import ParameterError
-from .base import Solver, Tolerance, positive, positive_int, register_solver
+from .base import Solver, Tolerance, register_solver
 
 __all__ = ["ETD2"]
 
@@ -65,15 +65,7 @@ class ETD2(Solver):
     order: ClassVar[int] = 2
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "rtol", Tolerance.check("rtol", self.rtol))
-        set_(self, "atol", Tolerance.check("atol", self.atol))
-        if self.h0 is not None:
-            set_(self, "h0", positive("h0", self.h0))
-        set_(self, "h_max", positive("h_max", self.h_max, allow_inf=True))
-        set_(self, "max_steps", positive_int("max_steps", self.max_steps))
-        if self.dt is not None:
-            set_(self, "dt", positive("dt", self.dt))
+        self._check_step_options()
 
     @property
     def fixed_step(self) -> bool:  # type: ignore[override]
@@ -95,13 +87,6 @@ class ETD2(Solver):
         rtol, atol = circuit.model.stiff_tolerances()
         Tolerance.vector("rtol", self.rtol, circuit, rtol)
         Tolerance.vector("atol", self.atol, circuit, atol)
-
-    def expected_steps(self, job):
-        if self.dt is None:
-            return None
-        from .explicit import count_fixed_steps
-
-        return max(count_fixed_steps(job.breaks, *job.t_span, self.dt))
 
     def kernel_config(self, job):
         from .._kernels.buffers import StepControl

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ParameterError
-from .base import Solver, Tolerance, positive, positive_int, register_solver
+from .base import Solver, Tolerance, positive, register_solver
 
 __all__ = ["Rosenbrock", "RosenbrockTableau", "RODAS4", "RODAS5P", "ROSENBROCK_TABLEAUS"]
 
@@ -216,13 +216,8 @@ class Rosenbrock(Solver):
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise ParameterError(f"unknown Rosenbrock method {self.method!r}{hint}; known: "
                                  f"{sorted(ROSENBROCK_TABLEAUS)}")
-        set_(self, "rtol", Tolerance.check("rtol", self.rtol))
-        set_(self, "atol", Tolerance.check("atol", self.atol))
-        set_(self, "h0", positive("h0", self.h0))
-        set_(self, "h_max", positive("h_max", self.h_max, allow_inf=True))
-        set_(self, "max_steps", positive_int("max_steps", self.max_steps))
-        if self.dt is not None:
-            set_(self, "dt", positive("dt", self.dt))
+        set_(self, "h0", positive("h0", self.h0))  # never None here: Rosenbrock starts from h0
+        self._check_step_options()
         if self.linear not in ("auto", "iterative", "direct"):
             raise ParameterError(f"linear must be 'auto', 'iterative' or 'direct', got {self.linear!r}")
         if isinstance(self.lin_tol, bool) or not isinstance(self.lin_tol, (int, float, np.floating)) \
@@ -257,13 +252,6 @@ class Rosenbrock(Solver):
         rtol, atol = model.stiff_tolerances()
         Tolerance.vector("rtol", self.rtol, circuit, rtol)
         Tolerance.vector("atol", self.atol, circuit, atol)
-
-    def expected_steps(self, job):
-        if self.dt is None:
-            return None
-        from .explicit import count_fixed_steps
-
-        return max(count_fixed_steps(job.breaks, *job.t_span, self.dt))
 
     def kernel_config(self, job):
         from numba import typed
