@@ -135,3 +135,6 @@ def ltc_set_weight(bp, k, value):
 def ltc_weight_jac(bp, t, y, u, k, post):
     a = _sigmoid(bp.sigma[k] * (y[bp.pre_index[k]] - bp.mu[k]))
     return a * (bp.erev[k] - y[post]) / bp.cm[post]
+
+
+from . import plastic_exponential  # noqa: E402,F401  (registers the plastic circuit's diagonal for ETD2)

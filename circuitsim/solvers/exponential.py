@@ -81,7 +81,9 @@ class ETD2(Solver):
 
         self.check_vector_field(circuit)
         kp = circuit.kernel_params()
-        if implementation(linear_diagonal, type(kp)) is None:
+        base = getattr(circuit.model, "base", None)  # a plastic circuit needs its base model's diagonal too
+        if implementation(linear_diagonal, type(kp)) is None or (
+                base is not None and implementation(linear_diagonal, type(kp.base)) is None):
             raise ParameterError(f"ETD2 needs the diagonal linear part of the {circuit.model.name!r} model (a compiled "
                                  "linear_diagonal registered for its kernel parameters); use Dopri5 or Rosenbrock")
         rtol, atol = circuit.model.stiff_tolerances()
