@@ -17,10 +17,15 @@ Method (Cody & Waite 1980; the same scheme as fdlibm's ``exp``)::
 the degree-13 Taylor polynomial, whose truncation error ``|r|**14 / 14!`` is below
 4e-18 relative. ``2**n`` is built from its bits in two factors ``2**(n // 2)``
 and ``2**(n - n // 2)``, which covers the subnormal results (down to ``x = -745``)
-and overflow to ``inf`` without branches. Measured against ``numpy.exp`` over
-``[-745, 709]`` the relative error is at most a few units in the last place
-(``tests/test_fastmath.py`` states and checks the bound); ``exp(+inf) = inf``,
-``exp(-inf) = 0``, ``exp(nan) = nan``.
+and overflow to ``inf`` without branches.
+
+Accuracy (``tests/test_fastmath.py`` checks these bounds): :func:`exp` is within
+1 ulp of the exact value (0.86 ulp measured over ``[-708, 709]``; ``numpy.exp``:
+0.51) and within 2 ulp of ``numpy.exp`` everywhere, subnormal results included;
+:func:`sigmoid` is within 3 ulp of the exact value (2.3 measured; scipy's
+``expit``: 2.2) and within 5 ulp of ``expit``, i.e. 1.1e-15 relative. Special
+values: ``exp(+inf) = inf``, ``exp(-inf) = 0``, ``exp(nan) = nan``,
+``sigmoid(+-inf) = 1, 0``, ``sigmoid(nan) = nan``.
 
 :func:`sigmoid` evaluates ``1 / (1 + e)`` for ``z >= 0`` and ``e / (1 + e)`` for
 ``z < 0`` with ``e = exp(-|z|) <= 1``, so it never overflows and keeps full
