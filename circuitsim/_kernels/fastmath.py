@@ -57,6 +57,7 @@ _SHIFT = 6755399441055744.0  # 1.5 * 2**52: x + _SHIFT rounds x to an integer he
 _SHIFT_BITS = 0x4338000000000000  # the bits of _SHIFT
 _X_MAX = 710.0  # exp(710) overflows: inf
 _X_MIN = -746.0  # exp(-746) rounds to 0
+_TWO_M64 = 2.0 ** -64
 _INV_FACT = tuple(1.0 / math.factorial(k) for k in range(14))  # Taylor coefficients 1/k!, correctly rounded
 (_C0, _C1, _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13) = _INV_FACT
 
@@ -133,9 +134,40 @@ def exp(x):
 
 
 @kernel(inline="always")
+def _exp_nonpositive(x):
+    """:func:`exp` for ``x <= 0`` (or NaN), with the same polynomial: one scale factor, no upper clamp.
+
+    ``2**n`` for ``-1076 <= n <= 0`` is built as ``2**(n + 64)`` (a normal number, so
+    ``p 2**(n + 64)`` is exact) times the constant ``2**-64``: a single rounding.
+    """
+    if x < _X_MIN:
+        x = _X_MIN
+    kd = x * _LOG2E + _SHIFT
+    n = _bits(kd) - _SHIFT_BITS
+    kf = kd - _SHIFT
+    r = x - kf * _LN2_HI
+    r = r - kf * _LN2_LO
+    p = _C13
+    p = p * r + _C12
+    p = p * r + _C11
+    p = p * r + _C10
+    p = p * r + _C9
+    p = p * r + _C8
+    p = p * r + _C7
+    p = p * r + _C6
+    p = p * r + _C5
+    p = p * r + _C4
+    p = p * r + _C3
+    p = p * r + _C2
+    p = p * r + _C1
+    p = p * r + _C0
+    return (p * _from_bits((n + (1023 + 64)) << 52)) * _TWO_M64
+
+
+@kernel(inline="always")
 def sigmoid(z):
     """Logistic sigmoid ``1 / (1 + exp(-z))`` of a float64 scalar, branch-free and accurate for any `z`."""
-    e = exp(-abs(z))
+    e = _exp_nonpositive(-abs(z))
     num = 1.0 if z >= 0.0 else e
     return num / (1.0 + e)
 
