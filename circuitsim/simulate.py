@@ -295,7 +295,9 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes, t_start=t_start, t_stop=t_stop)
     if store is None:  # a stored run keeps its output on disk
         _check_known_size(job, solver, saveat, dense, every)
-    job.P = _kernel_params(circuits)
+    if ref.neuron_order is not None:
+        _to_internal_order(job)
+    job.P = _kernel_params(job.solver_circuits)
     if store is not None:
         from .store import open_stream
 
@@ -393,6 +395,32 @@ def kernel_ready(nt):
         return f
 
     return type(nt)(*[fix(f) for f in nt])
+
+
+def _to_internal_order(job):
+    """Put a reordered run's initial states, recorded entries and input columns in the internal neuron order.
+
+    The recorded entries map each user-order column to its internal position, so the
+    samples and dense output the loop writes come out in the user's order.
+    """
+    from .reorder import InternalCircuit
+
+    ref = job.circuits[0]
+    views = {}
+    for c in job.circuits:
+        if id(c) not in views:
+            if c is not ref and not np.array_equal(c.neuron_order, ref.neuron_order):
+                raise ParameterError("the circuits of a batch must share their neuron order: give them the same "
+                                     "reorder= option")
+            views[id(c)] = InternalCircuit(c)
+    job.internal = [views[id(c)] for c in job.circuits]
+    perm = job.internal[0].state_perm
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.shape[0])
+    job.y0 = np.ascontiguousarray(job.y0[:, perm])
+    job.rec = job.rec._replace(rec_idx=np.ascontiguousarray(inv[job.rec.rec_idx]))
+    if tuple(ref.model.input_names(ref.wiring)) == tuple(ref.wiring.neurons):  # one input column per neuron
+        job.table = job.table._replace(values=np.ascontiguousarray(job.table.values[:, ref.neuron_order]))
 
 
 def _kernel_params(circuits):
