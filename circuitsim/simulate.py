@@ -122,7 +122,10 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         drive); ``circuit.with_drive(...)`` changes the drive consistently.
     solver : Solver or str, optional
         ``Euler(dt)``, ``RK4(dt)``, ``Dopri5(rtol, atol)`` or another solver. Default:
-        the model's :meth:`~circuitsim.models.base.Model.default_solver`, else ``Dopri5()``.
+        chosen by model and size (:func:`circuitsim.solvers.auto.choose_solver`): the
+        model's :meth:`~circuitsim.models.base.Model.default_solver` (else ``Dopri5()``),
+        and for large graded networks ``IMEX()`` or ``ETD2()``; the choice and its reason
+        are in ``result.meta["solver"]`` and ``result.meta["solver_choice"]``.
     record : sequence of str, optional
         Neurons to record (default all), in the order given.
     variables : sequence of str, optional
@@ -249,7 +252,12 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span, circuits[0].model.time_units if circuits else "ms")
-    solver = get_solver(solver, circuits[0].model.default_solver())
+    choice = None
+    if solver is None:
+        from .solvers.auto import choose_solver
+
+        solver, choice = choose_solver(circuits[0])
+    solver = get_solver(solver)
     every = _check_every(every)
     saveat = _check_saveat(saveat, t0, t1)
     B = max(len(circuits), len(inputs), len(y0s) if y0s is not None else 1)
@@ -309,6 +317,10 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     if job.stream is not None:
         return job.stream.finish(buf, job, solver, ref, batched, max_bytes)
     result = make_result(job, buf, solver, variables, neurons, drives, batched)
+    if choice is not None:
+        result.meta["solver_choice"] = choice
+    if ref.neuron_order is not None:
+        result.meta["reordered"] = True
     if hasattr(ref.model, "result_meta"):
         result.meta.update(ref.model.result_meta())
     raise_for_status(buf, result, ref, batched, max_bytes)
