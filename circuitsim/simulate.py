@@ -303,7 +303,7 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes, t_start=t_start, t_stop=t_stop)
     if store is None:  # a stored run keeps its output on disk
         _check_known_size(job, solver, saveat, dense, every)
-    if ref.neuron_order is not None:
+    if any(c.neuron_order is not None for c in circuits):
         _to_internal_order(job)
     job.P = _kernel_params(job.solver_circuits)
     if store is not None:
@@ -418,12 +418,14 @@ def _to_internal_order(job):
     from .reorder import InternalCircuit
 
     ref = job.circuits[0]
+    for c in job.circuits:
+        if c is not ref and (ref.neuron_order is None or c.neuron_order is None
+                             or not np.array_equal(c.neuron_order, ref.neuron_order)):
+            raise ParameterError("the circuits of a batch must share their neuron order: give them the same "
+                                 "reorder= option")
     views = {}
     for c in job.circuits:
         if id(c) not in views:
-            if c is not ref and not np.array_equal(c.neuron_order, ref.neuron_order):
-                raise ParameterError("the circuits of a batch must share their neuron order: give them the same "
-                                     "reorder= option")
             views[id(c)] = InternalCircuit(c)
     job.internal = [views[id(c)] for c in job.circuits]
     perm = job.internal[0].state_perm
