@@ -226,13 +226,13 @@ class Circuit:
             from .reorder import AUTO_MIN_NEURONS, neuron_order, supports_reorder
 
             order = None
-            if self.reorder is not False:
+            if self.reorder is True or (self.reorder == "auto" and self.n >= AUTO_MIN_NEURONS):
                 kp = self.kernel_params()
                 if not supports_reorder(kp):
                     if self.reorder is True:
                         raise ParameterError(f"reorder=True: the kernel arrays of the {self.model.name!r} model cannot "
                                              "be permuted (no layout in circuitsim.reorder); use reorder=False")
-                elif self.reorder is True or self.n >= AUTO_MIN_NEURONS:
+                else:
                     order = neuron_order(kp)
             object.__setattr__(self, "_neuron_order", order)
         return self.__dict__["_neuron_order"]
