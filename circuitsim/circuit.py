@@ -49,10 +49,13 @@ class Circuit:
         Number the neurons internally in a locality-improving order (reverse
         Cuthill-McKee, :mod:`circuitsim.reorder`) so that the synaptic gathers of large
         networks read nearby memory. Invisible outside the engine: results, recorded
-        neurons, inputs and ``y0`` stay in the wiring's order. ``"auto"`` (default)
-        reorders circuits of at least :data:`circuitsim.reorder.AUTO_MIN_NEURONS`
-        neurons whose model supports it (graded, CTRNN); ``True`` always (an error for
-        other models); ``False`` never.
+        neurons, inputs and ``y0`` stay in the wiring's order. ``False`` (default)
+        never; ``True`` always (an error for models other than graded and CTRNN);
+        ``"auto"`` for circuits of at least :data:`circuitsim.reorder.AUTO_MIN_NEURONS`
+        neurons of those models, and only if the new order at least halves the mean
+        distance ``|post - pre|`` of the synapses. Off by default because on
+        :func:`connectome.synthetic_brain` at 10^5 neurons it shortens that distance by
+        only 6% and costs 40 s of set-up (``benchmarks/bench_scale.py``).
 
     Raises
     ------
@@ -77,7 +80,7 @@ class Circuit:
     y0: np.ndarray | None = None
     drive: object = None
     precision: str = "float64"
-    reorder: object = "auto"
+    reorder: object = False
 
     def __post_init__(self):
         from connectome import Wiring
@@ -233,7 +236,11 @@ class Circuit:
                         raise ParameterError(f"reorder=True: the kernel arrays of the {self.model.name!r} model cannot "
                                              "be permuted (no layout in circuitsim.reorder); use reorder=False")
                 else:
+                    from .reorder import bandwidth
+
                     order = neuron_order(kp)
+                    if self.reorder == "auto" and bandwidth(kp, order) > 0.5 * bandwidth(kp):
+                        order = None  # not worth it: keep the wiring's order
             object.__setattr__(self, "_neuron_order", order)
         return self.__dict__["_neuron_order"]
 

@@ -88,11 +88,27 @@ def test_rcm_recovers_locality_of_a_shuffled_ring():
 
 def test_options_and_thresholds():
     w = connectome.random_sparse(20, 0.2, seed=0)
-    assert cs.Circuit(w, "ctrnn").neuron_order is None  # "auto" below AUTO_MIN_NEURONS
+    assert cs.Circuit(w, "ctrnn").neuron_order is None  # default: off
+    assert cs.Circuit(w, "ctrnn", reorder="auto").neuron_order is None  # below AUTO_MIN_NEURONS
     assert AUTO_MIN_NEURONS > w.n
     with pytest.raises(ParameterError, match="reorder must be 'auto', True or False"):
         cs.Circuit(w, "ctrnn", reorder="yes")
     ltc = cs.Circuit(w, "ltc", cs.LTCParams.initial(w), reorder=True)
     with pytest.raises(ParameterError, match="cannot be permuted"):
         ltc.neuron_order
-    assert cs.Circuit(w, "ltc", cs.LTCParams.initial(w)).neuron_order is None
+    assert cs.Circuit(w, "ltc", cs.LTCParams.initial(w), reorder="auto").neuron_order is None
+
+
+def test_auto_keeps_an_order_only_when_it_pays(monkeypatch):
+    import circuitsim.reorder as reorder
+
+    monkeypatch.setattr(reorder, "AUTO_MIN_NEURONS", 10)
+    n = 200
+    W = np.zeros((n, n))
+    for i in range(n):
+        W[i, (i + 1) % n] = 1.0
+    shuffle = np.random.default_rng(3).permutation(n)
+    ring = connectome.Wiring([f"n{i}" for i in range(n)], W[np.ix_(shuffle, shuffle)])
+    assert cs.Circuit(ring, "ctrnn", reorder="auto").neuron_order is not None   # a shuffled ring: large gain
+    dense = connectome.random_sparse(200, 0.3, seed=1)                          # no locality to recover
+    assert cs.Circuit(dense, "ctrnn", reorder="auto").neuron_order is None
