@@ -146,7 +146,8 @@ def ours(circuit, precision, steps, reorder=False):
     import circuitsim as cs
     from circuitsim.solvers import RK4
 
-    c = circuit.replace(precision=precision, reorder=reorder)
+    same = circuit.precision == precision and circuit.reorder == reorder
+    c = circuit if same else circuit.replace(precision=precision, reorder=reorder)  # a replace redoes the set-up
     c.kernel_params()
     rec = [c.neurons[0]]
 
