@@ -55,7 +55,7 @@ class Circuit:
         neurons of those models, and only if the new order at least halves the mean
         distance ``|post - pre|`` of the synapses. Off by default because on
         :func:`connectome.synthetic_brain` at 10^5 neurons it shortens that distance by
-        only 6% and costs 40 s of set-up (``benchmarks/bench_scale.py``).
+        only 6% and did not speed it up (``benchmarks/bench_scale.py``).
 
     Raises
     ------

@@ -21,10 +21,10 @@ which may change a step size in the last bits.
 ``reorder="auto"`` permutes circuits of at least :data:`AUTO_MIN_NEURONS` neurons when
 the new order at least halves the mean ``|post - pre|`` of the synapses, and
 ``reorder=False`` (the default) never. Measured on :func:`connectome.synthetic_brain`
-(10^5 neurons x 100 synapses, ``benchmarks/bench_scale.py``): RCM takes 40 s, shortens
-the mean ``|post - pre|`` by only 6% (33,300 -> 31,400; heavy-tailed hubs and
-long-range synapses leave little bandwidth to remove) and did not speed RK4 up (0.90x,
-paired median at load 9), hence the default. Wirings with more locality gain more.
+(10^5 neurons x 100 synapses, ``benchmarks/bench_scale.py``): RCM shortens the mean
+``|post - pre|`` by only 6% (33,300 -> 31,400; heavy-tailed hubs and long-range
+synapses leave little bandwidth to remove) and did not speed RK4 up (0.90x, paired
+median at load 9), hence the default. Wirings with more locality gain more.
 """
 
 from __future__ import annotations
