@@ -26,6 +26,13 @@ Brian2 would be the peer library, but Brian2 2.9.0 (the newest on PyPI) fails to
 import with the NumPy 2.4 installed here (``numpy.ndarray.ptp`` was removed), so it is
 not run; ``--brian2`` tries it anyway.
 
+Neuron order: at 10^5 (``--quick``: 10^4) the graded RK4 run in the wiring's order and
+in the internal reverse Cuthill-McKee order (``Circuit(reorder=True)``), paired.
+
+At 10^6 neurons (``--sizes 1000000``) only the graded network is built (10^8 synapses:
+each CSR copy is ~1.6 GB; with three models and their float32 copies the run would not
+fit in 16 GiB).
+
 Solvers at scale (``--solvers``): Dopri5, Tsit5, BS3 and Rosenbrock(linear="iterative")
 on the graded network at 10^4 (and 10^5 without ``--quick``): steps, time, status.
 
@@ -112,7 +119,7 @@ def plain_rk4(n, C, Gc, Ec, vth, beta, a_r, a_d, indptr, index, g, e, I, y, dt, 
 
 
 # -- one size, in its own process ---------------------------------------------------------------
-def build(n):
+def build(n, models=("graded", "ctrnn", "ltc")):
     import circuitsim as cs
     import connectome
     from circuitsim.models.ltc import LTCParams
@@ -126,6 +133,8 @@ def build(n):
     for name, make in (("graded", lambda: cs.kunert2014(w, stim, y0="rest")),
                        ("ctrnn", lambda: cs.Circuit(w, "ctrnn", cs.models.ctrnn.CTRNNParams(weight_scale=0.05))),
                        ("ltc", lambda: cs.Circuit(w, "ltc", LTCParams.initial(w)))):
+        if name not in models:
+            continue
         t0 = time.perf_counter()
         circuits[name] = make()
         circuits[name].kernel_params()
@@ -133,11 +142,12 @@ def build(n):
     return w, circuits, out
 
 
-def ours(circuit, precision, steps):
+def ours(circuit, precision, steps, reorder=False):
     import circuitsim as cs
     from circuitsim.solvers import RK4
 
-    c = circuit if precision == "float64" else circuit.replace(precision="float32")
+    same = circuit.precision == precision and circuit.reorder == reorder
+    c = circuit if same else circuit.replace(precision=precision, reorder=reorder)  # a replace redoes the set-up
     c.kernel_params()
     rec = [c.neurons[0]]
 
@@ -147,10 +157,37 @@ def ours(circuit, precision, steps):
     return run
 
 
+#: from this size the child builds the graded network only (memory: 10^8 synapses are ~1.6 GB per CSR copy)
+GRADED_ONLY_FROM = 500_000
+
+
+def reorder_effect(circuit, steps, repeat):
+    """RK4 on the graded network in the wiring's order and in the internal (RCM) order: paired medians."""
+    from circuitsim.reorder import bandwidth, neuron_order
+
+    kp = circuit.kernel_params()
+    t0 = time.perf_counter()
+    order = neuron_order(kp)
+    rcm_s = time.perf_counter() - t0
+    runs = {"wiring order": ours(circuit, "float64", steps, reorder=False),
+            "RCM order": ours(circuit, "float64", steps, reorder=True)}
+    ya, yb = runs["wiring order"]().y, runs["RCM order"]().y   # compile / load; and the results agree bitwise
+    ratios = []
+    for r in range(repeat):
+        t = {}
+        for k in (list(runs) if r % 2 == 0 else list(runs)[::-1]):
+            t0 = time.perf_counter()
+            runs[k]()
+            t[k] = time.perf_counter() - t0
+        ratios.append(t["wiring order"] / t["RCM order"])
+    return {"rcm_s": rcm_s, "bandwidth_before": bandwidth(kp), "bandwidth_after": bandwidth(kp, order),
+            "speedup": statistics.median(ratios), "bitwise": bool(np.array_equal(ya, yb)), "load": load()}
+
+
 def child(n, repeat, quick):
     import circuitsim.models.ctrnn  # noqa: F401
 
-    w, circuits, out = build(n)
+    w, circuits, out = build(n, ("graded",) if n >= GRADED_ONLY_FROM else ("graded", "ctrnn", "ltc"))
     nnz = int(w.chemical.nnz)
     out.update(n=n, synapses=nnz)
     kp = circuits["graded"].kernel_params()
@@ -187,6 +224,8 @@ def child(n, repeat, quick):
     if n == 100_000 or (quick and n == 10_000):
         out["plain"] = plain_side_by_side(circuits["graded"], kp, runs["graded/float64"], calls["graded/float64"],
                                           nnz, steps, repeat)
+    if n == 100_000 or (quick and n == 10_000):
+        out["reorder"] = reorder_effect(circuits["graded"], steps, repeat)
     out["peak_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return out
 
@@ -221,14 +260,15 @@ def plain_side_by_side(circuit, kp, run_ours, calls, nnz, steps, repeat):
 def solvers_at_scale(n):
     """Adaptive explicit solvers and Rosenbrock(linear='iterative') on the graded network of `n` neurons."""
     import circuitsim as cs
-    from circuitsim.solvers import BS3, Dopri5, Rosenbrock, Tsit5
+    from circuitsim.solvers import BS3, ETD2, IMEX, Dopri5, Rosenbrock, Tsit5
 
-    w, circuits, _ = build(n)
+    w, circuits, _ = build(n, ("graded",))
     c = circuits["graded"]
     rows = []
     for name, solver, span in (("Dopri5", Dopri5(rtol=1e-6, atol=1e-6), 5.0), ("Tsit5", Tsit5(rtol=1e-6, atol=1e-6), 5.0),
                                ("BS3", BS3(rtol=1e-5, atol=1e-5), 5.0),
                                ("Rosenbrock iterative", Rosenbrock(linear="iterative"), 200.0),
+                               ("ETD2", ETD2(), 200.0), ("IMEX", IMEX(), 200.0),
                                ("automatic", None, 200.0)):
         try:
             cs.simulate(c, (0.0, min(span, 1.0)), solver=solver, record=[c.neurons[0]], dense=False)  # compile
@@ -295,6 +335,11 @@ def main(argv=None):
             print(f"  side by side (same network, RK4 dt = {DT} ms): plain numba RK4 {p['plain_Gs']:.3f} G/s, "
                   f"circuitsim {p['ours_Gs']:.3f} G/s, speed-up {p['speedup']:.2f} x (paired median); "
                   f"first neuron agrees to {p['first_neuron_dV']:.1e} mV")
+        if "reorder" in r:
+            q = r["reorder"]
+            print(f"  neuron order (graded, RK4): RCM in {q['rcm_s']:.2f} s, mean |post - pre| {q['bandwidth_before']:.0f}"
+                  f" -> {q['bandwidth_after']:.0f}; speed-up of the RCM order {q['speedup']:.2f} x (paired median, "
+                  f"load {q['load']}); results bitwise equal: {q['bitwise']}")
     if args.solvers:
         for n in ([10_000] if args.quick else [10_000, 100_000]):
             proc = subprocess.run([sys.executable, __file__, "--child-solvers", str(n)], capture_output=True, text=True)

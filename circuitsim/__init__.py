@@ -49,7 +49,7 @@ from .sweep import Sweep, sweep
 from .store import ZarrStore
 from .stored_result import StoredResult, open_store
 from .precompile import precompile
-from .solvers import (BS3, ETD2, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock,
+from .solvers import (BS3, ETD2, IMEX, RK4, ClosedForm, Dopri5, Euler, ExplicitRK, ExplicitTableau, FusedLTC, Rosenbrock,
                       Solver, Tsit5)
 
 try:
@@ -60,7 +60,7 @@ except _metadata.PackageNotFoundError:  # running from a source checkout
 __all__ = [
     "AnalysisError", "BS3", "CfC", "ClosedForm", "FusedLTC", "ExplicitRK", "ExplicitTableau", "Interrupted", "MaxStepsError", "MemoryLimitError",
     "SingularMatrixError", "StepSizeError", "Tsit5", "MissingPositionsError", "CTRNN", "CTRNNParams", "CfCNetwork", "CfCParams", "Circuit", "CircuitsimError", "DivergenceError",
-    "Dopri5", "ETD2", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
+    "Dopri5", "ETD2", "IMEX", "Euler", "Graded", "GradedParams", "InputError", "LTC", "LTCNetwork", "LTCParams",
 "OutOfSpanError", "ParameterError", "RK4", "Result", "Rosenbrock", "Solver",
     "SolverError", "UnknownNeuronError", "constant", "errors", "inputs", "kunert2014", "pulse",
     "samples", "simulate", "simulate_batch", "step", "sweep", "Sweep", "thresholds", "precompile",

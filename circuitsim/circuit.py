@@ -45,6 +45,17 @@ class Circuit:
         rounded to float32 (relative error <= 2**-24 = 6e-8 each), so trajectories move
         by that perturbation times the network's sensitivity (measured on random graded
         networks: max |dV| below 1e-6 of max |V|; tested at 1e-5).
+    reorder : {"auto", True, False}
+        Number the neurons internally in a locality-improving order (reverse
+        Cuthill-McKee, :mod:`circuitsim.reorder`) so that the synaptic gathers of large
+        networks read nearby memory. Invisible outside the engine: results, recorded
+        neurons, inputs and ``y0`` stay in the wiring's order. ``False`` (default)
+        never; ``True`` always (an error for models other than graded and CTRNN);
+        ``"auto"`` for circuits of at least :data:`circuitsim.reorder.AUTO_MIN_NEURONS`
+        neurons of those models, and only if the new order at least halves the mean
+        distance ``|post - pre|`` of the synapses. Off by default because on
+        :func:`connectome.synthetic_brain` at 10^5 neurons it shortens that distance by
+        only 6% and did not speed it up (``benchmarks/bench_scale.py``).
 
     Raises
     ------
@@ -69,6 +80,7 @@ class Circuit:
     y0: np.ndarray | None = None
     drive: object = None
     precision: str = "float64"
+    reorder: object = False
 
     def __post_init__(self):
         from connectome import Wiring
@@ -78,6 +90,9 @@ class Circuit:
         set_ = object.__setattr__
         if self.precision not in PRECISIONS:
             raise ParameterError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        from .reorder import check_reorder
+
+        check_reorder(self.reorder)
         if not isinstance(self.wiring, Wiring):
             raise ParameterError(f"wiring must be a connectome.Wiring, got {type(self.wiring).__name__}")
         model = get_model(self.model)
@@ -197,6 +212,49 @@ class Circuit:
             if self.precision == "float32":
                 kp = self.model.compact_kernel_params(kp)
             object.__setattr__(self, "_kernel_params", kp)
+        return type(kp)(*[np.array(a, order="C") if isinstance(a, np.ndarray) else a for a in kp])
+
+    @property
+    def neuron_order(self):
+        """The internal neuron order (int64 (n,), ``order[new] = old``), or None when the circuit is not reordered.
+
+        See the `reorder` parameter and :mod:`circuitsim.reorder`.
+
+        Raises
+        ------
+        ParameterError
+            ``reorder=True`` on a model whose kernel arrays cannot be permuted.
+        """
+        if "_neuron_order" not in self.__dict__:
+            from .reorder import AUTO_MIN_NEURONS, neuron_order, supports_reorder
+
+            order = None
+            if self.reorder is True or (self.reorder == "auto" and self.n >= AUTO_MIN_NEURONS):
+                kp = self.kernel_params()
+                if not supports_reorder(kp):
+                    if self.reorder is True:
+                        raise ParameterError(f"reorder=True: the kernel arrays of the {self.model.name!r} model cannot "
+                                             "be permuted (no layout in circuitsim.reorder); use reorder=False")
+                else:
+                    from .reorder import bandwidth
+
+                    order = neuron_order(kp)
+                    if self.reorder == "auto" and bandwidth(kp, order) > 0.5 * bandwidth(kp):
+                        order = None  # not worth it: keep the wiring's order
+            object.__setattr__(self, "_neuron_order", order)
+        return self.__dict__["_neuron_order"]
+
+    def internal_kernel_params(self):
+        """:meth:`kernel_params` in the internal neuron order (the same as it without reordering)."""
+        order = self.neuron_order
+        if order is None:
+            return self.kernel_params()
+        kp = self.__dict__.get("_internal_kernel_params")
+        if kp is None:
+            from .reorder import permute_kernel_params
+
+            kp = permute_kernel_params(self.kernel_params(), order)
+            object.__setattr__(self, "_internal_kernel_params", kp)
         return type(kp)(*[np.array(a, order="C") if isinstance(a, np.ndarray) else a for a in kp])
 
     def state_block(self, y, variable: str) -> np.ndarray:

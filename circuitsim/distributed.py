@@ -96,7 +96,11 @@ def run_batch(circuits, t_span, inputs, solver, y0, labels, *, client=None, stor
     circuits = _broadcast("circuits", list(circuits), B)
     inputs = _broadcast("inputs", list(inputs), B)
     y0 = [None] * B if y0 is None else _broadcast("y0", list(y0), B)
-    solver = get_solver(solver, circuits[0].model.default_solver())
+    if solver is None:  # the choice simulate() makes (by model and size)
+        from .solvers.auto import choose_solver
+
+        solver = choose_solver(circuits[0])[0]
+    solver = get_solver(solver)
     if B > 1 and options.get("saveat") is None and not solver.fixed_step:
         raise ParameterError("batched runs share their sample times: with an adaptive solver, pass saveat=<times>")
     if client is not None and not hasattr(client, "submit"):

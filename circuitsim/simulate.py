@@ -122,7 +122,10 @@ def simulate(circuit, t_span, inputs=None, solver=None, *, record=None, variable
         drive); ``circuit.with_drive(...)`` changes the drive consistently.
     solver : Solver or str, optional
         ``Euler(dt)``, ``RK4(dt)``, ``Dopri5(rtol, atol)`` or another solver. Default:
-        the model's :meth:`~circuitsim.models.base.Model.default_solver`, else ``Dopri5()``.
+        chosen by model and size (:func:`circuitsim.solvers.auto.choose_solver`): the
+        model's :meth:`~circuitsim.models.base.Model.default_solver` (else ``Dopri5()``),
+        and for large graded networks ``IMEX()`` or ``ETD2()``; the choice and its reason
+        are in ``result.meta["solver"]`` and ``result.meta["solver_choice"]``.
     record : sequence of str, optional
         Neurons to record (default all), in the order given.
     variables : sequence of str, optional
@@ -249,7 +252,12 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     from ._kernels.buffers import Recording
 
     t0, t1 = _check_span(t_span, circuits[0].model.time_units if circuits else "ms")
-    solver = get_solver(solver, circuits[0].model.default_solver())
+    choice = None
+    if solver is None:
+        from .solvers.auto import choose_solver
+
+        solver, choice = choose_solver(circuits[0])
+    solver = get_solver(solver)
     every = _check_every(every)
     saveat = _check_saveat(saveat, t0, t1)
     B = max(len(circuits), len(inputs), len(y0s) if y0s is not None else 1)
@@ -295,7 +303,9 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     job = Job(circuits, None, table, breaks, y0, rec, (t0, t1), max_bytes, t_start=t_start, t_stop=t_stop)
     if store is None:  # a stored run keeps its output on disk
         _check_known_size(job, solver, saveat, dense, every)
-    job.P = _kernel_params(circuits)
+    if any(c.neuron_order is not None for c in circuits):
+        _to_internal_order(job)
+    job.P = _kernel_params(job.solver_circuits)
     if store is not None:
         from .store import open_stream
 
@@ -307,6 +317,10 @@ def _run(circuits, t_span, inputs, solver, y0s, record, variables, every, saveat
     if job.stream is not None:
         return job.stream.finish(buf, job, solver, ref, batched, max_bytes)
     result = make_result(job, buf, solver, variables, neurons, drives, batched)
+    if choice is not None:
+        result.meta["solver_choice"] = choice
+    if ref.neuron_order is not None:
+        result.meta["reordered"] = True
     if hasattr(ref.model, "result_meta"):
         result.meta.update(ref.model.result_meta())
     raise_for_status(buf, result, ref, batched, max_bytes)
@@ -393,6 +407,34 @@ def kernel_ready(nt):
         return f
 
     return type(nt)(*[fix(f) for f in nt])
+
+
+def _to_internal_order(job):
+    """Put a reordered run's initial states, recorded entries and input columns in the internal neuron order.
+
+    The recorded entries map each user-order column to its internal position, so the
+    samples and dense output the loop writes come out in the user's order.
+    """
+    from .reorder import InternalCircuit
+
+    ref = job.circuits[0]
+    for c in job.circuits:
+        if c is not ref and (ref.neuron_order is None or c.neuron_order is None
+                             or not np.array_equal(c.neuron_order, ref.neuron_order)):
+            raise ParameterError("the circuits of a batch must share their neuron order: give them the same "
+                                 "reorder= option")
+    views = {}
+    for c in job.circuits:
+        if id(c) not in views:
+            views[id(c)] = InternalCircuit(c)
+    job.internal = [views[id(c)] for c in job.circuits]
+    perm = job.internal[0].state_perm
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.shape[0])
+    job.y0 = np.ascontiguousarray(job.y0[:, perm])
+    job.rec = job.rec._replace(rec_idx=np.ascontiguousarray(inv[job.rec.rec_idx]))
+    if tuple(ref.model.input_names(ref.wiring)) == tuple(ref.wiring.neurons):  # one input column per neuron
+        job.table = job.table._replace(values=np.ascontiguousarray(job.table.values[:, ref.neuron_order]))
 
 
 def _kernel_params(circuits):

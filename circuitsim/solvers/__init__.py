@@ -3,6 +3,8 @@
 * explicit Runge-Kutta methods as tableaus (:mod:`.tableaus`): :class:`Euler`,
   :class:`RK4` (fixed step), :class:`BS3`, :class:`Dopri5`, :class:`Tsit5` (adaptive),
   and :class:`ExplicitRK` for any tableau;
+* :class:`IMEX`: implicit-explicit, leak + gap junctions implicit by conjugate
+  gradients, chemical synapses explicit, for large gap-coupled networks;
 * :class:`Rosenbrock` (Rodas5P, RODAS4): stiff, linearly implicit, on every model with
   Jacobian hooks;
 * :class:`ETD2`: exponential (diagonal linear part exact, coupling explicit), for
@@ -18,9 +20,10 @@ memory-bounded chunks.
 from .base import Job, Solver, Status, get_solver, register_solver
 from .explicit import BS3, RK4, Dopri5, Euler, ExplicitRK, Tsit5
 from .exponential import ETD2
+from .imex import IMEX
 from .rosenbrock import Rosenbrock
 from .sequence import ClosedForm, FusedLTC
 from .tableaus import ExplicitTableau
 
 __all__ = ["Solver", "Job", "Status", "get_solver", "register_solver", "Euler", "RK4", "BS3", "Dopri5", "Tsit5",
-           "ExplicitRK", "ExplicitTableau", "ETD2", "Rosenbrock", "FusedLTC", "ClosedForm"]
+           "ExplicitRK", "ExplicitTableau", "ETD2", "IMEX", "Rosenbrock", "FusedLTC", "ClosedForm"]

@@ -154,7 +154,8 @@ class Tolerance:
         if tol.shape != (circuit.n_state,):
             raise ParameterError(f"{name} array must have shape ({circuit.n_state},) (one per state entry), "
                                  f"got {tol.shape}")
-        return np.array(tol, dtype=np.float64)  # writable copy: one kernel signature
+        perm = getattr(circuit, "state_perm", None)  # a reordered circuit's entries (circuitsim.reorder)
+        return np.array(tol if perm is None else tol[perm], dtype=np.float64)  # writable copy: one signature
 
 
 @dataclasses.dataclass
@@ -192,6 +193,12 @@ class Job:
     t_start: Any = None  # float64 (B,): each member's start time, when members start apart (sequences)
     t_stop: Any = None  # float64 (B,): each member's end time
     stream: Any = None  # circuitsim.store.Stream when the output streams to a store
+    internal: Any = None  # list of circuitsim.reorder.InternalCircuit, one per member, when reordered
+
+    @property
+    def solver_circuits(self) -> list:
+        """The circuits solvers build kernel configurations from (in the internal neuron order)."""
+        return self.circuits if self.internal is None else self.internal
 
     @property
     def batch_size(self) -> int:

@@ -60,7 +60,7 @@ class _Explicit(Solver):
         from ..simulate import kernel_ready
 
         tab = self._tableau()
-        circuit = job.circuits[0]
+        circuit = job.solver_circuits[0]
         dt = getattr(self, "dt", None)
         n = circuit.n_state
         rtol = Tolerance.vector("rtol", getattr(self, "rtol", 0.0), circuit, None) if hasattr(self, "rtol") \

@@ -95,7 +95,7 @@ class ETD2(Solver):
         from .._kernels.exponential import ExponentialConfig
         from ..simulate import kernel_ready
 
-        first = job.circuits[0]
+        first = job.solver_circuits[0]
         rtol, atol = first.model.stiff_tolerances()
         ctl = StepControl(Tolerance.vector("rtol", self.rtol, first, rtol), Tolerance.vector("atol", self.atol, first, atol),
                           float(self.h0 or 0.0), self.h_max, self.max_steps, float(self.dt or 0.0), 0.9, 0.2, 5.0,

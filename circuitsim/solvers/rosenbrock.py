@@ -261,7 +261,7 @@ class Rosenbrock(Solver):
         from ..simulate import kernel_ready
 
         tab = self.tableau
-        first = job.circuits[0]
+        first = job.solver_circuits[0]
         rtol, atol = first.model.stiff_tolerances()
         ctl = kernel_ready(StepControl(
             Tolerance.vector("rtol", self.rtol, first, rtol), Tolerance.vector("atol", self.atol, first, atol),
@@ -277,7 +277,7 @@ class Rosenbrock(Solver):
             return config(first)
         cache = {}
         out = typed.List()
-        for c in job.circuits:
+        for c in job.solver_circuits:
             key = id(c)
             if key not in cache:
                 cache[key] = config(c)
