@@ -62,6 +62,8 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
         ws = block_workspace(S, P, n, m)
         dt = np.zeros(m)
         ends = np.zeros(m)
+        ok = np.ones(m, np.bool_)
+        bad = np.zeros(m, np.int64)
         n_in = ws.x.shape[0]
         for q in range(m):
             buf.status[c0 + q] = RUNNING
@@ -76,6 +78,7 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
         j = buf.seg[c0]
         status = RUNNING
         diverged = False
+        slot = np.empty(m, np.int64)  # output row each member writes after this step (-1: none)
         while j < n_seg:
             if done >= budget:
                 break
@@ -89,25 +92,31 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 lo = tab.seg_lo[tab.break_ptr[b] + b + j]    # one held value per segment (checked by the caller)
                 for c in range(n_in):
                     ws.x[c, q] = tab.values[lo, c]
-                if rec.dense:
-                    d = buf.n_dense[b]
-                    for i in range(n):
-                        buf.dense_c[b, d, 0, i] = ws.v[i, q]
+            if rec.dense:  # state rows outer, members inner: ws.v is (n, m)
+                for i in range(n):
+                    for q in range(m):
+                        buf.dense_c[c0 + q, buf.n_dense[c0 + q], 0, i] = ws.v[i, q]
             block_step(S, P, ws, dt, m)
             j += 1
             done += 1
             for q in range(m):
+                slot[q] = -1
+                ok[q] = True
+            for i in range(n):
+                for q in range(m):
+                    if not np.isfinite(ws.v[i, q]) and ok[q]:
+                        ok[q] = False
+                        bad[q] = i
+            for q in range(m):
                 b = c0 + q
                 t_new = ends[q]
                 buf.t[b] = t_new
-                for i in range(n):
-                    if not np.isfinite(ws.v[i, q]):
-                        if buf.status[b] == RUNNING:
-                            buf.status[b] = DIVERGED
-                            buf.fail_t[b] = t_new
-                            buf.fail_i[b] = i
-                        diverged = True
-                        break
+                if not ok[q]:
+                    if buf.status[b] == RUNNING:
+                        buf.status[b] = DIVERGED
+                        buf.fail_t[b] = t_new
+                        buf.fail_i[b] = bad[q]
+                    diverged = True
                 if rec.dense:
                     buf.dense_t[b, buf.n_dense[b] + 1] = t_new
                     buf.n_dense[b] += 1
@@ -115,11 +124,15 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 if buf.cnt[b, CNT_SINCE] >= rec.every or j == n_seg:
                     k = buf.n_out[b]
                     buf.out_t[b, k] = t_new
-                    for c in range(n_rec):
-                        buf.out_y[b, k, c] = ws.v[rec_idx[c], q]
+                    slot[q] = k
                     buf.n_out[b] = k + 1
                     buf.cnt[b, CNT_SINCE] = 0
                 buf.stats[b, ACCEPTED] += 1
+            for c in range(n_rec):
+                i = rec_idx[c]
+                for q in range(m):
+                    if slot[q] >= 0:
+                        buf.out_y[c0 + q, slot[q], c] = ws.v[i, q]
             if diverged:  # the block stops together (members stay aligned on the same sample)
                 for q in range(m):
                     if buf.status[c0 + q] == RUNNING:
