@@ -64,6 +64,7 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
         ends = np.zeros(m)
         ok = np.ones(m, np.bool_)
         bad = np.zeros(m, np.int64)
+        vt = np.empty((m, n))
         n_in = ws.x.shape[0]
         for q in range(m):
             buf.status[c0 + q] = RUNNING
@@ -92,21 +93,28 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 lo = tab.seg_lo[tab.break_ptr[b] + b + j]    # one held value per segment (checked by the caller)
                 for c in range(n_in):
                     ws.x[c, q] = tab.values[lo, c]
-            if rec.dense:  # state rows outer, members inner: ws.v is (n, m)
+            if rec.dense:  # the state at the interval's start, member-major (ws.v is (n, m))
                 for i in range(n):
                     for q in range(m):
-                        buf.dense_c[c0 + q, buf.n_dense[c0 + q], 0, i] = ws.v[i, q]
+                        vt[q, i] = ws.v[i, q]
+                for q in range(m):
+                    d = buf.n_dense[c0 + q]
+                    for i in range(n):
+                        buf.dense_c[c0 + q, d, 0, i] = vt[q, i]
             block_step(S, P, ws, dt, m)
             j += 1
             done += 1
+            for i in range(n):  # member-major copy (ws.v is (n, m)): contiguous checks and recording below
+                for q in range(m):
+                    vt[q, i] = ws.v[i, q]
             for q in range(m):
                 slot[q] = -1
                 ok[q] = True
-            for i in range(n):
-                for q in range(m):
-                    if not np.isfinite(ws.v[i, q]) and ok[q]:
+                for i in range(n):
+                    if not np.isfinite(vt[q, i]):
                         ok[q] = False
                         bad[q] = i
+                        break
             for q in range(m):
                 b = c0 + q
                 t_new = ends[q]
@@ -128,11 +136,10 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                     buf.n_out[b] = k + 1
                     buf.cnt[b, CNT_SINCE] = 0
                 buf.stats[b, ACCEPTED] += 1
-            for c in range(n_rec):
-                i = rec_idx[c]
-                for q in range(m):
-                    if slot[q] >= 0:
-                        buf.out_y[c0 + q, slot[q], c] = ws.v[i, q]
+            for q in range(m):
+                if slot[q] >= 0:
+                    for c in range(n_rec):
+                        buf.out_y[c0 + q, slot[q], c] = vt[q, rec_idx[c]]
             if diverged:  # the block stops together (members stay aligned on the same sample)
                 for q in range(m):
                     if buf.status[c0 + q] == RUNNING:
