@@ -65,7 +65,7 @@ def test_mask_bounds_and_float32(net):
     rule = pl.Hebbian(rate=2.0, decay=0.0, w_max=0.9)
     res = net.with_plasticity(rule, some).run(x)
     w = np.asarray(res["w"])
-    assert w.shape[-1] == keep.size
+    assert w.shape[-1] == keep.size and res.meta["weights"]["synapse"] == keep.tolist()
     assert w.min() >= 0.0 and w.max() <= 0.9 and (w.max(axis=-2) >= 0.9 - 1e-12).any()
     # the synapses left out keep their weights: their kernel arrays are untouched by the run
     assert np.array_equal(net.kernel_params.w, LTCNetwork(net.wiring, net.params).kernel_params.w)
