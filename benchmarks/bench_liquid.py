@@ -14,9 +14,18 @@ does not offer). Every repeat times ncps and ours back to back, alternating whic
 first; the printed ratio is the median of the per-repeat ratios, and the load average is
 printed before and after (distrust figures taken at a load above 1).
 
+``--scale N ...``: LTC (fused step, 6 unfolds, batch 16) on sparse synthetic wirings of N
+neurons (``connectome.synthetic_brain``, 20 synapses per neuron, 32 input channels), in
+float64 and float32. ncps's LTC keeps dense n x n parameters and (batch, n, n) temporaries,
+which do not fit in memory at 10^4 neurons, so the same-run baseline is a plain numba loop
+of the same fused step (one member at a time, float64, no blocks); synapse updates per
+second, the float32 error against float64 and the peak resident memory are printed.
+CfC at this scale is not offered (its layers store dense head matrices).
+
 Usage::
 
     python benchmarks/bench_liquid.py [--repeats 7] [--quick] [--models CfC] [--threads 1 2]
+    python benchmarks/bench_liquid.py --scale 10000 100000 [--quick]
 """
 
 from __future__ import annotations
@@ -63,6 +72,80 @@ def startup_seconds() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def plain_fused_loop():
+    """The baseline of ``--scale``: the fused LTC step as a plain numba loop (compiled on first call)."""
+    import numba
+
+    @numba.njit(cache=False)
+    def run(kp, x, dt, unfolds, v):
+        B, T, n_in = x.shape
+        n = v.shape[1]
+        sn, sd, vn, u = np.empty(n), np.empty(n), np.empty(n), np.empty(n_in)
+        for b in range(B):
+            for t in range(T):
+                for c in range(n_in):
+                    u[c] = x[b, t, c] * kp.input_w[c] + kp.input_b[c]
+                for j in range(n):
+                    sn[j] = 0.0
+                    sd[j] = 0.0
+                    for k in range(kp.s_post_indptr[j], kp.s_post_indptr[j + 1]):
+                        a = kp.s_w[k] / (1.0 + np.exp(-kp.s_sigma[k] * (u[kp.s_in_index[k]] - kp.s_mu[k])))
+                        sn[j] += a * kp.s_erev[k]
+                        sd[j] += a
+                cmt = unfolds / dt
+                for _ in range(unfolds):
+                    for j in range(n):
+                        num = kp.cm[j] * cmt * v[b, j] + kp.gleak[j] * kp.vleak[j] + sn[j]
+                        den = kp.cm[j] * cmt + kp.gleak[j] + sd[j]
+                        for k in range(kp.post_indptr[j], kp.post_indptr[j + 1]):
+                            a = kp.w[k] / (1.0 + np.exp(-kp.sigma[k] * (v[b, kp.pre_index[k]] - kp.mu[k])))
+                            num += a * kp.erev[k]
+                            den += a
+                        vn[j] = num / (den + kp.eps)
+                    for j in range(n):
+                        v[b, j] = vn[j]
+        return v
+
+    return run
+
+
+def scale_main(sizes, repeats, quick):
+    """The ``--scale`` benchmark (see the module docstring)."""
+    import resource
+
+    import connectome
+    from connectome.large import synthetic_brain
+
+    from circuitsim.liquid import LTCNetwork
+
+    B, T = 16, (2 if quick else 10)
+    plain = plain_fused_loop()
+    print(f"load average (1, 5, 15 min) before: {load()}")
+    print(f"LTC fused step (6 unfolds), batch {B}, {T} samples, repeats {repeats} (paired, alternating; medians)")
+    print(f"{'neurons':>8} {'synapses':>9} {'dtype':7} {'plain s':>9} {'ours s':>9} {'ratio':>6} "
+          f"{'G syn-upd/s':>11} {'|f32-f64|':>9} {'peak MB':>8}")
+    for N in sizes:
+        b = synthetic_brain(int(N), 20, seed=0)
+        names = list(b.neurons)
+        w = connectome.Wiring(names, b.chemical, b.sign, inputs=names[:32], outputs=names[-10:])
+        x = np.random.default_rng(0).normal(size=(B, T, 32))
+        ref = None
+        for dtype in (np.float64, np.float32):
+            net = LTCNetwork(w, ode_unfolds=6, dtype=dtype)
+            kp = net.kernel_params
+            ours = lambda: net.run(x, dense=False)  # noqa: E731
+            base = lambda: plain(kp, x, 1.0, 6, np.zeros((B, w.n)))  # noqa: E731
+            t_b, t_o, ratio = paired_ratios(base, ours, repeats)
+            y = ours().y
+            ref = y if ref is None else ref
+            err = float(np.abs(y - ref).max())
+            rate = B * T * 6 * w.chemical.nnz / t_o / 1e9
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+            print(f"{w.n:8d} {w.chemical.nnz:9d} {np.dtype(dtype).name:7} {t_b:9.3f} {t_o:9.3f} {ratio:6.2f} "
+                  f"{rate:11.3f} {err:9.1e} {peak:8.0f}", flush=True)
+    print(f"load average (1, 5, 15 min) after: {load()}")
+
+
 def load() -> str:
     return ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
@@ -74,7 +157,10 @@ def main(argv=None):
     ap.add_argument("--models", nargs="+", choices=["LTC", "CfC"], default=["LTC", "CfC"],
                     help="which models to time (LTC on AutoNCP-300 takes minutes on the ncps side)")
     ap.add_argument("--threads", nargs="+", type=int, default=[2], help="thread counts (torch and numba alike)")
+    ap.add_argument("--scale", nargs="+", type=int, help="LTC on sparse wirings of these neuron counts instead")
     args = ap.parse_args(argv)
+    if args.scale:
+        return scale_main(args.scale, args.repeats, args.quick)
 
     import numba
     import torch

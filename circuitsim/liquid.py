@@ -232,7 +232,7 @@ class _Network:
 
     @property
     def n_inputs(self) -> int:
-        return len(self.circuit.wiring.input_channels)
+        return len(self.input_channels)
 
     @property
     def n_neurons(self) -> int:
@@ -244,7 +244,8 @@ class _Network:
 
     @property
     def input_channels(self) -> tuple:
-        return tuple(self.circuit.wiring.input_channels)
+        """Input channels of the wiring (and a plastic rule's neuromodulator, last)."""
+        return tuple(self.circuit.model.input_names(self.circuit.wiring))
 
     @property
     def params(self):
@@ -298,6 +299,9 @@ class _Network:
                 raise InputError(f"inputs or initial states beyond the float32 range (|x| > {big:.3g}) cannot be "
                                  "run in float32; scale them or use dtype=numpy.float64")
         described = [_Sequence(self.input_channels, t2[b], x3.shape[1]) for b in range(x3.shape[0])]
+        extra = self.circuit.y0[self.n_neurons:]  # plastic weights and traces start as the circuit's
+        if extra.size:
+            h = np.concatenate([h, np.broadcast_to(extra, (h.shape[0], extra.size))], axis=1)
         return _run([self.circuit], (float(t0v.min()), float(t2[:, -1].max())), described, self.solver, list(h),
                     record, None, 1, None, dense, float("inf"), batched, progress, t_start=t0v,
                     t_stop=t2[:, -1].copy(), table=kernel_ready(held_sequence_table(t2, x3)))
@@ -345,6 +349,18 @@ class LTCNetwork(_Network):
         self.ode_unfolds = int(ode_unfolds)
         self.wiring = wiring
         self.kernel_params = kernel_params_for(params, wiring)
+
+    def with_plasticity(self, rule, synapses=None, *, record=None) -> "LTCNetwork":
+        """The same network with learning chemical synapses (see :meth:`circuitsim.Circuit.with_plasticity`).
+
+        Under the fused step the weights learn once per semi-implicit sub-step
+        (:mod:`circuitsim._kernels.plastic_fused`); ``result["w"]`` and ``result.at(t)`` carry them.
+        """
+        import copy
+
+        net = copy.copy(self)
+        net.circuit = self.circuit.with_plasticity(rule, synapses, record=record)
+        return net
 
 
 class CfCNetwork(_Network):

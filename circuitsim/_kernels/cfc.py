@@ -40,7 +40,6 @@ from ._cache import kernel
 from .dispatch import implements
 from .sample_loop import block_step, block_workspace
 
-from .ltc import _sigmoid
 
 __all__ = ["CfCKernelParams", "ClosedFormConfig", "MODE_DEFAULT", "MODE_NO_GATE", "MODE_PURE"]
 
@@ -81,11 +80,6 @@ class CfCKernelParams(NamedTuple):
     n_in: int  # input channels
 
 
-@kernel(inline="always")
-def _tanh(z):
-    return 2.0 * _sigmoid(2.0 * z) - 1.0
-
-
 @kernel
 def _activate(a, code):
     """Backbone activation in place on a 2-d array."""
@@ -105,6 +99,47 @@ def _activate(a, code):
                 a[b, k] = 0.5 * z * (1.0 + math.erf(z * 0.7071067811865476))
 
 
+@kernel(inline="always")
+def _exp_neg(z):
+    """``exp(-z)`` with ``z`` clamped to [-40, 40], in pure arithmetic (vectorises; see ``ltc._sigmoid``)."""
+    if z > 40.0:
+        z = 40.0
+    elif z < -40.0:
+        z = -40.0
+    r = z * (-1.0 / 256.0)
+    e = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (
+        1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (1.0 / 3628800.0))))))))))
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    e = e * e
+    return e * e
+
+
+@kernel(inline="always")
+def _gated(a1, a2, a3, gate):
+    """``tanh(a1) (1 - s) + s tanh(a2)`` (or ``tanh(a1) + s tanh(a2)``), ``s = sigmoid(a3)``, one division.
+
+    With ``e_i = exp(-2 a_1), exp(-2 a_2), exp(-a_3)``: ``tanh(a) = (1 - e) / (1 + e)``,
+    ``s = 1 / (1 + e_3)`` and ``1 - s = e_3 / (1 + e_3)``; the three fractions share one
+    denominator (the exponentials are clamped, so the products stay below 1e53).
+    """
+    e1 = _exp_neg(2.0 * a1)
+    e2 = _exp_neg(2.0 * a2)
+    e3 = _exp_neg(a3)
+    p1 = 1.0 + e1
+    p2 = 1.0 + e2
+    p3 = 1.0 + e3
+    m1 = 1.0 - e1
+    m2 = 1.0 - e2
+    if gate:
+        return (m1 * p2 * e3 + m2 * p1) / (p1 * p2 * p3)
+    return (m1 * p2 * p3 + m2 * p1) / (p1 * p2 * p3)
+
+
 @kernel
 def _heads_default(GT, bl, m, dtb, shared, ts, mode, neurons, zT, off):
     """Elementwise closed form of default / no_gate modes; writes rows ``off + neurons`` of ``zT``.
@@ -121,18 +156,19 @@ def _heads_default(GT, bl, m, dtb, shared, ts, mode, neurons, zT, off):
         c2 = float(bl[m + q])
         c3 = float(bl[2 * m + q])
         if shared:
-            for b in range(B):
-                f1 = _tanh(float(GT[q, b]) + c1)
-                f2 = _tanh(float(GT[m + q, b]) + c2)
-                s = _sigmoid(float(GT[2 * m + q, b]) + c3)
-                zT[row, b] = f1 * (1.0 - s) + s * f2 if gate else f1 + s * f2
+            if gate:
+                for b in range(B):
+                    zT[row, b] = _gated(float(GT[q, b]) + c1, float(GT[m + q, b]) + c2,
+                                        float(GT[2 * m + q, b]) + c3, True)
+            else:
+                for b in range(B):
+                    zT[row, b] = _gated(float(GT[q, b]) + c1, float(GT[m + q, b]) + c2,
+                                        float(GT[2 * m + q, b]) + c3, False)
         else:
             c4 = float(bl[3 * m + q])
             for b in range(B):
-                f1 = _tanh(float(GT[q, b]) + c1)
-                f2 = _tanh(float(GT[m + q, b]) + c2)
-                s = _sigmoid((float(GT[2 * m + q, b]) + c3) * dtb[b] + float(GT[3 * m + q, b]) + c4)
-                zT[row, b] = f1 * (1.0 - s) + s * f2 if gate else f1 + s * f2
+                a3 = (float(GT[2 * m + q, b]) + c3) * dtb[b] + float(GT[3 * m + q, b]) + c4
+                zT[row, b] = _gated(float(GT[q, b]) + c1, float(GT[m + q, b]) + c2, a3, gate)
 
 
 @kernel
@@ -192,7 +228,7 @@ class CfCWork(NamedTuple):
     x: np.ndarray  # view zT[:n_in]
     v: np.ndarray  # view zT[n_in:]
     kin: np.ndarray  # int64 (L,) rows of each layer's head matrices
-    wt: np.ndarray  # transposed head weights, layer by layer (heads * m_l, kin_l)
+    wt: np.ndarray  # transposed head weights, layer by layer (heads * m_l, kin_l), columns in `rows` order
     wc_ptr: np.ndarray  # int64 (L + 1,)
     bc_ptr: np.ndarray  # int64 (L + 1,)
     wc: np.ndarray  # merged heads [ff1 | ff2 | time_a * t + time_b] (3 m_l, kin_l) for a shared elapsed time
@@ -200,12 +236,21 @@ class CfCWork(NamedTuple):
     bw0T: np.ndarray  # first backbone layer, transposed
     bwT: np.ndarray  # further backbone layers, transposed
     last_ts: np.ndarray  # float64 (1,) elapsed time the merged heads were built for (-1: none)
+    rows: np.ndarray  # int64 (sum |S_l|,) zT row of each source, sorted within each layer
+    row0: np.ndarray  # int64 (L,) first zT row when a layer's sources are consecutive rows, else -1
+    xbuf: np.ndarray  # gathered sources of a layer (|S_l| * m,)
+    gbuf: np.ndarray  # head products of a layer (heads * m_l * m,)
 
 
 @implements(block_workspace, ClosedFormConfig)
 @kernel
 def cfc_workspace(S, p, n, m):
-    """Transposed head weights (prepared once per block), state buffer of `m` members."""
+    """Transposed head weights (prepared once per block), state and product buffers of `m` members.
+
+    Each layer's sources are sorted by their row in the state (the head matrices' columns
+    permuted alike): when they are consecutive rows, as for every layer of an ncps NCP,
+    the products read the state in place instead of a gathered copy.
+    """
     n_in = p.n_in
     L = p.layer_ptr.shape[0] - 1
     dtype = p.weights.dtype
@@ -217,18 +262,57 @@ def cfc_workspace(S, p, n, m):
     bc_ptr = np.zeros(L + 1, np.int64)
     kin = np.empty(L, np.int64)
     wt = np.empty(p.weights.shape[0], dtype)
+    rows = np.empty(p.src_index.shape[0], np.int64)
+    row0 = np.full(L, -1, np.int64)
+    max_x = 1
+    max_g = 1
     for l in range(L):
         ml = p.layer_ptr[l + 1] - p.layer_ptr[l]
-        kin[l] = p.bb_w0.shape[1] if backbone else p.src_ptr[l + 1] - p.src_ptr[l]
+        s0 = p.src_ptr[l]
+        ns = p.src_ptr[l + 1] - s0
+        src = p.src_index[s0:s0 + ns]
+        order = np.argsort(src, kind="mergesort") if not backbone else np.arange(ns)
+        for r in range(ns):
+            rows[s0 + r] = src[order[r]]
+        if ns > 0 and rows[s0 + ns - 1] - rows[s0] == ns - 1:
+            row0[l] = rows[s0]
+        kin[l] = p.bb_w0.shape[1] if backbone else ns
         wc_ptr[l + 1] = wc_ptr[l] + kin[l] * 3 * ml
         bc_ptr[l + 1] = bc_ptr[l] + 3 * ml
+        max_x = max(max_x, ns)
+        max_g = max(max_g, heads * ml)
+        if p.layer_sparse[l]:
+            continue
         W = p.weights[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((kin[l], heads * ml))
-        wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * ml, kin[l]))[:, :] = _transposed(W)
+        Wt = wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * ml, kin[l]))
+        if backbone:  # sources in their own order (a dense CfC's are consecutive already)
+            Wt[:, :] = _transposed(W)
+        else:
+            for r in range(ns):
+                src_r = order[r]
+                for c in range(heads * ml):
+                    Wt[c, r] = W[src_r, c]
     bwT = np.empty((p.bb_w.shape[0], p.bb_w.shape[2], p.bb_w.shape[1]), dtype)
     for i in range(p.bb_w.shape[0]):
         bwT[i] = _transposed(p.bb_w[i])
     return CfCWork(zT, zT[:n_in], zT[n_in:], kin, wt, wc_ptr, bc_ptr, np.empty(wc_ptr[L], dtype),
-                   np.empty(bc_ptr[L], np.float64), _transposed(p.bb_w0), bwT, np.full(1, -1.0))
+                   np.empty(bc_ptr[L], np.float64), _transposed(p.bb_w0), bwT, np.full(1, -1.0), rows, row0,
+                   np.empty(max_x * m, dtype), np.empty(max_g * m, dtype))
+
+
+@kernel
+def _layer_sources(ws, p, l, m):
+    """The sources of layer `l` for the first `m` members, (|S_l|, m) in sorted-row order."""
+    s0 = p.src_ptr[l]
+    ns = p.src_ptr[l + 1] - s0
+    if ws.row0[l] >= 0 and m == ws.zT.shape[1]:
+        return ws.zT[ws.row0[l]:ws.row0[l] + ns]
+    XT = ws.xbuf[:ns * m].reshape((ns, m))
+    for r in range(ns):
+        i = ws.rows[s0 + r]
+        for b in range(m):
+            XT[r, b] = ws.zT[i, b]
+    return XT
 
 
 @implements(block_step, ClosedFormConfig)
@@ -241,7 +325,6 @@ def cfc_block_step(S, p, ws, dt, m):
     """
     n_in = ws.x.shape[0]
     L = p.layer_ptr.shape[0] - 1
-    dtype = p.weights.dtype
     pure = p.mode == MODE_PURE
     heads = 1 if pure else 4
     backbone = p.bb_w0.shape[1] > 0
@@ -254,6 +337,8 @@ def cfc_block_step(S, p, ws, dt, m):
             shared = False
     if shared and ts != ws.last_ts[0]:
         for l in range(L):
+            if p.layer_sparse[l]:
+                continue
             ml = p.layer_ptr[l + 1] - p.layer_ptr[l]
             ns = ws.kin[l]
             WT = ws.wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((4 * ml, ns))
@@ -290,10 +375,7 @@ def cfc_block_step(S, p, ws, dt, m):
             else:
                 _heads_default(Gs, bl, ml, dtb, False, ts, p.mode, neurons, zT, n_in)
             continue
-        XT = np.empty((ns, m), dtype)
-        for r in range(ns):
-            for b in range(m):
-                XT[r, b] = zT[src[r], b]
+        XT = _layer_sources(ws, p, l, m)
         if backbone:  # dense CfC: a single layer
             Z = np.dot(ws.bw0T, XT)
             for k in range(Z.shape[0]):
@@ -307,11 +389,14 @@ def cfc_block_step(S, p, ws, dt, m):
                         Z[k, b] += p.bb_b[i, k]
                 _activate(Z, p.bb_act)
             XT = Z
+        # the products are complete before the closed form overwrites this layer's rows of zT
         if shared:
-            G = np.dot(ws.wc[ws.wc_ptr[l]:ws.wc_ptr[l + 1]].reshape((3 * ml, XT.shape[0])), XT)
+            G = ws.gbuf[:3 * ml * m].reshape((3 * ml, m))
+            np.dot(ws.wc[ws.wc_ptr[l]:ws.wc_ptr[l + 1]].reshape((3 * ml, XT.shape[0])), XT, G)
             _heads_default(G, ws.bc[ws.bc_ptr[l]:ws.bc_ptr[l + 1]], ml, dtb, True, ts, p.mode, neurons, zT, n_in)
         else:
-            G = np.dot(ws.wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * ml, XT.shape[0])), XT)
+            G = ws.gbuf[:heads * ml * m].reshape((heads * ml, m))
+            np.dot(ws.wt[p.w_ptr[l]:p.w_ptr[l + 1]].reshape((heads * ml, XT.shape[0])), XT, G)
             if pure:
                 _heads_pure(G, bl, ml, dtb, p.w_tau, p.A, p.layer_ptr[l], neurons, zT, n_in)
             else:

@@ -62,6 +62,9 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
         ws = block_workspace(S, P, n, m)
         dt = np.zeros(m)
         ends = np.zeros(m)
+        ok = np.ones(m, np.bool_)
+        bad = np.zeros(m, np.int64)
+        vt = np.empty((m, n))
         n_in = ws.x.shape[0]
         for q in range(m):
             buf.status[c0 + q] = RUNNING
@@ -76,6 +79,7 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
         j = buf.seg[c0]
         status = RUNNING
         diverged = False
+        slot = np.empty(m, np.int64)  # output row each member writes after this step (-1: none)
         while j < n_seg:
             if done >= budget:
                 break
@@ -89,25 +93,38 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 lo = tab.seg_lo[tab.break_ptr[b] + b + j]    # one held value per segment (checked by the caller)
                 for c in range(n_in):
                     ws.x[c, q] = tab.values[lo, c]
-                if rec.dense:
-                    d = buf.n_dense[b]
+            if rec.dense:  # the state at the interval's start, member-major (ws.v is (n, m))
+                for i in range(n):
+                    for q in range(m):
+                        vt[q, i] = ws.v[i, q]
+                for q in range(m):
+                    d = buf.n_dense[c0 + q]
                     for i in range(n):
-                        buf.dense_c[b, d, 0, i] = ws.v[i, q]
+                        buf.dense_c[c0 + q, d, 0, i] = vt[q, i]
             block_step(S, P, ws, dt, m)
             j += 1
             done += 1
+            for i in range(n):  # member-major copy (ws.v is (n, m)): contiguous checks and recording below
+                for q in range(m):
+                    vt[q, i] = ws.v[i, q]
+            for q in range(m):
+                slot[q] = -1
+                ok[q] = True
+                for i in range(n):
+                    if not np.isfinite(vt[q, i]):
+                        ok[q] = False
+                        bad[q] = i
+                        break
             for q in range(m):
                 b = c0 + q
                 t_new = ends[q]
                 buf.t[b] = t_new
-                for i in range(n):
-                    if not np.isfinite(ws.v[i, q]):
-                        if buf.status[b] == RUNNING:
-                            buf.status[b] = DIVERGED
-                            buf.fail_t[b] = t_new
-                            buf.fail_i[b] = i
-                        diverged = True
-                        break
+                if not ok[q]:
+                    if buf.status[b] == RUNNING:
+                        buf.status[b] = DIVERGED
+                        buf.fail_t[b] = t_new
+                        buf.fail_i[b] = bad[q]
+                    diverged = True
                 if rec.dense:
                     buf.dense_t[b, buf.n_dense[b] + 1] = t_new
                     buf.n_dense[b] += 1
@@ -115,11 +132,14 @@ def run_blocks(P, S, tab, rec, buf, budget, b0, b1):
                 if buf.cnt[b, CNT_SINCE] >= rec.every or j == n_seg:
                     k = buf.n_out[b]
                     buf.out_t[b, k] = t_new
-                    for c in range(n_rec):
-                        buf.out_y[b, k, c] = ws.v[rec_idx[c], q]
+                    slot[q] = k
                     buf.n_out[b] = k + 1
                     buf.cnt[b, CNT_SINCE] = 0
                 buf.stats[b, ACCEPTED] += 1
+            for q in range(m):
+                if slot[q] >= 0:
+                    for c in range(n_rec):
+                        buf.out_y[c0 + q, slot[q], c] = vt[q, rec_idx[c]]
             if diverged:  # the block stops together (members stay aligned on the same sample)
                 for q in range(m):
                     if buf.status[c0 + q] == RUNNING:
