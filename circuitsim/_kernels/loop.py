@@ -39,7 +39,10 @@ from .buffers import (ACCEPTED, CNT_REJECTED_LAST, CNT_SINCE, CNT_SINGULAR, CNT_
                       CTL_ERRACC, CTL_H_BEFORE_CLAMP, CTL_HACC, CTL_HCAP, CTL_SEG_START, DIVERGED, DONE,
                       FACTORISATIONS, FULL, LINEAR_SOLVES, MAX_STEPS, REJECTED, RETRIES, RHS_CALLS, RUNNING, SINGULAR,
                       STEP_TOO_SMALL)
-from .dispatch import hook, member, rhs
+from numba import types
+from numba.extending import overload
+
+from .dispatch import _IMPLS, hook, member, rhs
 from .inputs import input_at, n_segments, segment_end
 from .interpolate import dense_point
 
@@ -68,16 +71,56 @@ def complete_step(S, p, tab, seg, t, h, y, ws, rec_idx, rows, need_rows):
     """Dense-output rows of an accepted step, and preparation of the next step."""
 
 
+def error_split(p, n_y):
+    """Where the second block of the error norm starts in a state of length `n_y` (`n_y`: one block).
+
+    A model whose state holds variables on another scale (the weights of a plastic
+    circuit) registers an implementation for its kernel parameter type with
+    ``implements(error_split, ParamsType)``; every other model keeps one block.
+    """
+    impl = _IMPLS.get(("error_split", type(p)))
+    return n_y if impl is None else impl(p, n_y)
+
+
+error_split._hook_name = "error_split"
+error_split._hook_params = ["p", "n_y"]
+
+
+@overload(error_split, inline="never")
+def _error_split_default(p, n_y):
+    # models without a registered split (their own overload is installed by `implements`)
+    cls = getattr(p, "instance_class", None) if isinstance(p, types.BaseNamedTuple) else None
+    if ("error_split", cls) in _IMPLS:
+        return None
+    return lambda p, n_y: n_y
+
+
 @kernel
-def error_norm(err, y, ynew, rtol, atol):
-    """RMS of ``err_i / (atol_i + rtol_i max(|y_i|, |ynew_i|))``."""
+def _rms(err, y, ynew, rtol, atol, lo, hi):
     acc = 0.0
-    n = err.shape[0]
-    for i in range(n):
+    for i in range(lo, hi):
         sc = atol[i] + rtol[i] * max(abs(y[i]), abs(ynew[i]))
         v = err[i] / sc
         acc += v * v
-    return np.sqrt(acc / n)
+    return np.sqrt(acc / (hi - lo))
+
+
+@kernel
+def error_norm(err, y, ynew, rtol, atol, split):
+    """RMS of ``err_i / (atol_i + rtol_i max(|y_i|, |ynew_i|))``, per block.
+
+    With ``split < n`` the entries ``[0, split)`` and ``[split, n)`` are two blocks,
+    each normalised by its own size, and the norm is the larger of the two: slow
+    variables (learning weights) neither dilute nor dominate the control of the fast
+    ones, and a block that does not move leaves the steps of the other unchanged
+    bit for bit. ``split >= n`` is the plain RMS over all entries.
+    """
+    n = err.shape[0]
+    if split >= n or split <= 0:
+        return _rms(err, y, ynew, rtol, atol, 0, n)
+    a = _rms(err, y, ynew, rtol, atol, 0, split)
+    b = _rms(err, y, ynew, rtol, atol, split, n)
+    return a if not b > a else b  # NaN in either block propagates
 
 
 @kernel
@@ -106,17 +149,42 @@ def n_fixed_steps(a, b, dt):
 
 
 @kernel
+def _initial_guess(y, f0, f1, h0, rtol, atol, order, lo, hi):
+    """Hairer-Norsett-Wanner guess from entries ``[lo, hi)``: ``(d0, d1, h)``."""
+    d0 = _rms(y, y, y, rtol, atol, lo, hi)
+    d1 = _rms(f0, y, y, rtol, atol, lo, hi)
+    acc = 0.0
+    for i in range(lo, hi):
+        v = (f1[i] - f0[i]) / (atol[i] + rtol[i] * abs(y[i]))
+        acc += v * v
+    d2 = np.sqrt(acc / (hi - lo)) / h0
+    dm = max(d1, d2)
+    if not (dm > 1e-15) or not np.isfinite(dm):
+        h1 = max(1e-6, h0 * 1e-3)
+    else:
+        h1 = (0.01 / dm) ** (1.0 / order)
+    return d0, d1, h1
+
+
+@kernel
 def initial_step(p, tab, seg, t, y, ctl, order):
-    """First step from the derivative (Hairer, Norsett & Wanner, *Solving ODEs I*, II.4)."""
+    """First step from the derivative (Hairer, Norsett & Wanner, *Solving ODEs I*, II.4).
+
+    With two error blocks (:func:`error_split`) the guess comes from the first; the
+    second only shortens it when it moves (a slow block at rest leaves it unchanged).
+    """
     n = y.shape[0]
+    split = error_split(p, n)
+    if split <= 0 or split > n:
+        split = n
     u = np.empty(tab.values.shape[1])
     f0 = np.empty(n)
     f1 = np.empty(n)
     tmp = np.empty(n)
     input_at(tab, seg, t, u)
     rhs(p, t, y, u, f0)
-    d0 = error_norm(y, y, y, ctl.rtol, ctl.atol)
-    d1 = error_norm(f0, y, y, ctl.rtol, ctl.atol)
+    d0 = _rms(y, y, y, ctl.rtol, ctl.atol, 0, split)
+    d1 = _rms(f0, y, y, ctl.rtol, ctl.atol, 0, split)
     h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5 or not np.isfinite(d0 / d1)) else 0.01 * d0 / d1
     h0 = min(h0, ctl.h_max)
     for i in range(n):
@@ -125,13 +193,18 @@ def initial_step(p, tab, seg, t, y, ctl, order):
     rhs(p, t + h0, tmp, u, f1)
     for i in range(n):
         tmp[i] = f1[i] - f0[i]
-    d2 = error_norm(tmp, y, y, ctl.rtol, ctl.atol) / h0
+    d2 = _rms(tmp, y, y, ctl.rtol, ctl.atol, 0, split) / h0
     dm = max(d1, d2)
     if not (dm > 1e-15) or not np.isfinite(dm):
         h1 = max(1e-6, h0 * 1e-3)
     else:
         h1 = (0.01 / dm) ** (1.0 / order)
-    return min(100 * h0, h1, ctl.h_max)
+    h = min(100 * h0, h1, ctl.h_max)
+    if split < n:
+        e0, e1, g1 = _initial_guess(y, f0, f1, h0, ctl.rtol, ctl.atol, order, split, n)
+        if e1 >= 1e-5 and e0 >= 1e-5 and np.isfinite(e0 / e1):
+            h = min(h, 100 * (0.01 * e0 / e1), g1)
+    return h
 
 
 @kernel
@@ -174,6 +247,7 @@ def advance_member(p, S, tab, b, rec, buf, budget):
     rec_idx = rec.rec_idx
     n_rec = rec_idx.shape[0]
     ws = workspace(S, p, tab, n_y)
+    split = error_split(p, n_y)
     rows = np.zeros((S.n_rows, n_rec))
     fixed = ctl.fixed_dt > 0.0
     n_seg = n_segments(tab, b)
@@ -273,7 +347,7 @@ def advance_member(p, S, tab, b, rec, buf, budget):
             if fixed:
                 err = 0.0
             else:
-                err = error_norm(ws.err, y, ws.ynew, ctl.rtol, ctl.atol)
+                err = error_norm(ws.err, y, ws.ynew, ctl.rtol, ctl.atol, split)
                 if not err <= 1.0:  # also NaN
                     st[REJECTED] += 1
                     fac = _step_factor(ctl, err, hh, cs, st[ACCEPTED], False) if np.isfinite(err) else 0.25

@@ -126,22 +126,36 @@ def plastic_rhs(p, t, y, u, dydt):
 def plastic_jac_values(p, t, y, u, vals):
     """Jacobian on the pattern of ``PlasticModel.jacobian_pattern``.
 
-    Order: the base model's entries; ``d f_post / d w`` per synapse; then for every
-    synapse the rows of its states against (its own states, the neuron traces it reads,
-    its pre activity entry, its post activity entry); then the neuron-trace rows against
-    (the neuron traces of the same neuron, its pre and post activity entries). The rule
-    part is a finite difference over groups of variables perturbed together, exact for
-    rules in which each rate reads one entry of each group (synapse-local rules).
+    Order: the base model's entries, then the plastic block (:func:`plastic_jac_block`).
     """
-    nb, n, m, ks, kn = p.n_base, p.n, p.syn.shape[0], p.ks, p.kn
+    nb = p.n_base
     _copy_weights(p, y)
     jac_values(p.base, t, y[:nb], u, vals[:p.n_jac_base])
-    pos = p.n_jac_base
+    return p.n_jac_base + plastic_jac_block(p, t, y, u, vals[p.n_jac_base:])
+
+
+@kernel
+def plastic_jac_block(p, t, y, u, vals):
+    """The Jacobian entries of the plastic block (the current weights already copied into ``p.base``).
+
+    Order: ``d f_post / d w`` per synapse; then for every synapse the rows of its
+    states against (its own states, the neuron traces it reads, its pre activity
+    entry, its post activity entry); then the neuron-trace rows against (the neuron
+    traces of the same neuron, its pre and post activity entries). The rule part is a
+    finite difference over groups of variables perturbed together, exact for rules in
+    which each rate reads one entry of each group (synapse-local rules).
+
+    Returns
+    -------
+    int
+        Number of entries written.
+    """
+    nb, n, m, ks, kn = p.n_base, p.n, p.syn.shape[0], p.ks, p.kn
     for q in range(m):
         wq = y[nb + q]
         inside = 1.0 if (wq >= 0.0 and wq <= p.w_max) else 0.0
-        vals[pos + q] = p.sign[q] * inside * weight_jac(p.base, t, y[:nb], u, p.syn[q], p.post[q])
-    pos += m
+        vals[q] = p.sign[q] * inside * weight_jac(p.base, t, y[:nb], u, p.syn[q], p.post[q])
+    pos = m
     a_pre, a_post, d_pre, d_post = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     activity(p.base, y, a_pre, a_post, d_pre, d_post)
     nz = y.shape[0] - nb
@@ -213,3 +227,5 @@ def plastic_jac_values(p, t, y, u, vals):
                 vals[base_n + i * kn * (kn + 2) + r_ * (kn + 2) + (g - gs)] = val
     return pos + m * per_syn + n * kn * (kn + 2)
 
+
+from . import plastic_linear  # noqa: E402,F401  (registers the plastic circuit's stiff-solver hooks)

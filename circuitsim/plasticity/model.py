@@ -202,11 +202,60 @@ class PlasticModel(Model):
 
     def missing_stiff_hooks(self, linear="auto"):
         if linear == "iterative":
-            return "plastic circuits solve their linear systems directly (use linear='direct' or 'auto')"
+            return self.base.missing_stiff_hooks(linear)  # only the graded network iterates
         return ""
 
     def linear_structure(self, circuit, linear="auto"):
-        return Model.linear_structure(self, circuit, linear)
+        """Linear systems of the Rosenbrock step with the plastic block eliminated exactly.
+
+        See :mod:`circuitsim._kernels.plastic_linear`. The weights and traces are
+        eliminated per synapse and per neuron (every shipped rule, neuron traces
+        included, is synapse-local), which leaves the base model's own system with a
+        few extra entries per synapse on the activity entries of its two neurons. The
+        graded network keeps its reduced system (``s`` eliminated, then ``V``, direct or
+        iterative as `linear` chooses, as without plasticity); other models get a sparse
+        LU on their Jacobian pattern plus any entries it lacks. The linear solve stays
+        exact, so Rosenbrock keeps its order.
+        """
+        from .._kernels.graded import GradedKernelParams
+        from .._kernels.plastic_linear import PlasticElimination, PlasticGradedLinear, PlasticLULinear
+
+        kp = circuit.kernel_params()
+        bkp = kp.base
+        _, _, pre_var, post_var, _ = self._binding(bkp)
+        n, m = self.n, self.m
+        slots = np.stack([pre_var * n + self.pre, post_var * n + self.pre, pre_var * n + self.post,
+                          post_var * n + self.post], axis=1).astype(np.int64)
+        ar = np.arange(n)
+        neuron_cols = np.stack([pre_var * n + ar, post_var * n + ar], axis=1).astype(np.int64)
+        r = self.rule
+        gs, kn = 1 + len(r.synapse_states), len(r.neuron_states)
+        elim = PlasticElimination(slots, neuron_cols, int(m + m * gs * (gs + kn + 2) + n * kn * (kn + 2)))
+        if isinstance(bkp, GradedKernelParams):
+            graded = self.base.linear_structure(_KernelView(bkp, self.n_base), linear)
+            return PlasticGradedLinear(graded, elim)
+        from ..solvers.sparse_lu import jacobian_linear
+
+        base = self._base_pattern(bkp)
+        if base is None:
+            raise PlasticityError(f"the {self.base.name!r} model has no Jacobian pattern for stiff solvers")
+        rows, cols = (np.asarray(a, np.int64) for a in base)
+        want_r = np.repeat(np.asarray(kp.row, np.int64), 4)
+        want_c = slots.reshape(-1)
+        N = self.n_base
+        have = set((rows * N + cols).tolist())
+        keys = want_r * N + want_c
+        new = np.unique(keys[~np.isin(keys, list(have))]) if len(have) else np.unique(keys)
+        # the base pattern first and unchanged, so a rate of 0 factorises the non-plastic matrix
+        all_r = np.concatenate([rows, new // N])
+        all_c = np.concatenate([cols, new % N])
+        J = jacobian_linear(N, all_r, all_c)
+        key_all = all_r * N + all_c
+        order = np.argsort(key_all, kind="stable")
+        where = order[np.searchsorted(key_all[order], keys)]
+        extra_pos = J.entry_pos[where].reshape(m, 4)
+        return PlasticLULinear(J.lu, J.diag_pos, J.entry_pos[:len(rows)].copy(), extra_pos.astype(np.int64),
+                               J.pivot_tol, elim)
 
     def stiff_tolerances(self):
         rtol, atol = self.base.stiff_tolerances()
@@ -294,6 +343,17 @@ class PlasticModel(Model):
 
     def __repr__(self):
         return f"PlasticModel({self.base!r}, {self.rule!r}, {self.m} plastic synapses)"
+
+
+class _KernelView:
+    """What a base model's ``linear_structure`` reads of a circuit: its kernel parameters."""
+
+    def __init__(self, kp, n_state):
+        self._kp = kp
+        self.n_state = n_state
+
+    def kernel_params(self):
+        return self._kp
 
 
 def with_plasticity(circuit, rule, synapses=None, *, record=None):

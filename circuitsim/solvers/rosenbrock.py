@@ -10,7 +10,13 @@ built and solved is the model's choice (:meth:`circuitsim.models.base.Model.line
   (``linear="iterative"``, its default) or factorising the whole reduced matrix
   (``linear="direct"``);
 * CTRNN, LTC and any model giving its Jacobian on a sparsity pattern get a sparse LU
-  of ``M`` on a minimum-degree fill pattern (``linear="direct"``).
+  of ``M`` on a minimum-degree fill pattern (``linear="direct"``);
+* a plastic circuit eliminates its weights and traces exactly (small solves per
+  synapse and per neuron, every shipped rule included) and solves the base model's
+  own system with a few extra entries per synapse, so the graded network keeps its
+  reduced system (:mod:`circuitsim._kernels.plastic_linear`). The error norm treats
+  the weights and traces as a block of their own (:func:`circuitsim._kernels.loop.error_norm`):
+  a learning rate of 0 gives the non-plastic result bit for bit.
 
 Coefficients
 ------------
