@@ -26,7 +26,10 @@ def weights(result, t=None, *, effective: bool = True):
     info = _info(result)
     vals = result["w"] if t is None else result.at(t, "w")
     if effective:
-        vals = np.clip(vals, 0.0, info["rule"]["w_max"])
+        w_max = info["rule"]["w_max"]
+        if result.batched and "rules" in info:  # members with different rules: each its own bound
+            w_max = np.array([r["w_max"] for r in info["rules"]]).reshape((-1,) + (1,) * (np.ndim(vals) - 1))
+        vals = np.clip(vals, 0.0, w_max)
     return vals
 
 

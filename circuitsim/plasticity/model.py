@@ -285,6 +285,48 @@ class PlasticModel(Model):
 
     mutates_params = True  # its compiled field writes the base weights: members never share them
 
+    def plastic_spec(self) -> dict:
+        """What rebuilds this model on its wiring (saved with results): the rule and the selections."""
+        r = self.rule
+        spec = {"rule": r.describe(), "rule_class": f"{type(r).__module__}:{type(r).__qualname__}",
+                "synapses": self.synapses.tolist(), "record": self.record.tolist()}
+        if getattr(self, "gaps", None) is not None and len(self.gaps):
+            spec["gap_junctions"] = self.gaps.tolist()
+        return spec
+
+    @classmethod
+    def from_spec(cls, base, wiring, spec) -> "PlasticModel":
+        """Inverse of :meth:`plastic_spec` (the rule class is imported from where it was defined)."""
+        import importlib
+
+        module, qualname = spec["rule_class"].split(":")
+        rule_cls = importlib.import_module(module)
+        for part in qualname.split("."):
+            rule_cls = getattr(rule_cls, part)
+        kw = {k: v for k, v in spec["rule"].items() if k != "rule"}
+        model = cls(base, rule_cls(**kw), wiring, np.asarray(spec["synapses"], dtype=np.int64),
+                    np.asarray(spec["record"], dtype=np.int64))
+        if spec.get("gap_junctions"):
+            model._set_gaps(wiring, np.asarray(spec["gap_junctions"], dtype=np.int64))
+        return model
+
+    def batch_key(self):
+        """Members of a batch with equal keys share one compiled call (the rule's type selects its kernel)."""
+        return (type(self.base), type(self.rule))
+
+    def batch_meta(self, models) -> dict:
+        """Result metadata of a batch whose members run `models` (their rules may differ)."""
+        meta = self.result_meta()
+        for m in models:
+            if not (isinstance(m, PlasticModel) and np.array_equal(m.synapses[m.record], self.synapses[self.record])):
+                raise PlasticityError("batch members with different rules must record the same plastic synapses")
+            if m.rule.neuron_states != self.rule.neuron_states:
+                raise PlasticityError(f"batch members record different rule traces ({type(self.rule).__name__}: "
+                                      f"{self.rule.neuron_states}, {type(m.rule).__name__}: {m.rule.neuron_states}); "
+                                      "run rules with different traces in separate batches")
+        meta["weights"]["rules"] = [m.rule.describe() for m in models]
+        return meta
+
     def __eq__(self, other):
         return (type(other) is PlasticModel and other.base == self.base and other.rule == self.rule
                 and np.array_equal(other.synapses, self.synapses))
