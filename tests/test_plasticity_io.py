@@ -83,3 +83,31 @@ def test_load_without_the_rule_class_keeps_the_result(base, tmp_path):
         back = cs.Result.load(path)
     assert back.circuit is None and np.array_equal(back.y, r.y)
     assert dataclasses.is_dataclass(back)
+
+
+# -- the slider widget's static view ------------------------------------------------------------------
+def test_static_view_draws_edges_by_the_weight_at_each_time(base):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from circuitsim.widgets import static_view
+
+    c = base.with_plasticity(pl.Hebbian(rate=0.1, decay=0.02))
+    r = cs.simulate(c, 30.0, cs.constant(base.neurons[2], 0.7), cs.Dopri5())
+    times = [2.0, 25.0]
+    fig = static_view(r, times, layout="layered")
+    edges = [cl for ax in fig.axes for cl in ax.collections if cl.get_gid() == "edges-plastic"]
+    assert len(edges) == 2
+    info = r.meta["weights"]
+    keep = [j for j, (a, b) in enumerate(zip(info["pre"], info["post"])) if a != b]
+    widths = [np.asarray(lc.get_linewidths()) - 0.5 for lc in edges]
+    for wd, tt in zip(widths, times):
+        w = r.at(tt, "w")[keep]  # the dense output's weights at that time
+        np.testing.assert_allclose(wd / wd.max(), w / w.max(), rtol=1e-9)  # width follows the weight
+    # one scale for both snapshots: width ratios between the times are weight ratios between them
+    w2, w25 = r.at(2.0, "w")[keep], r.at(25.0, "w")[keep]
+    np.testing.assert_allclose(widths[1] / widths[0], w25 / w2, rtol=1e-9)
+    assert not np.allclose(w25 / w2, 1.0)
+    plt.close("all")
