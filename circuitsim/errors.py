@@ -227,3 +227,8 @@ class PlasticityError(ParameterError):
 
 class NoSuchSynapseError(PlasticityError):
     """Plastic synapses asked for where the wiring has none."""
+
+
+class NonSymmetricGapError(PlasticityError):
+    """Plastic gap junctions whose wiring or selection is not symmetric (one weight per junction pair
+    needs both directions, with the same conductance)."""

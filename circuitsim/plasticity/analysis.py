@@ -33,14 +33,22 @@ def weights(result, t=None, *, effective: bool = True):
     return vals
 
 
-def weight_matrix(result, t=None, *, delta: bool = False, member: int | None = None):
+def _kinds(info) -> np.ndarray:
+    """Per recorded weight: "chemical" or "electrical" (plastic gap junctions follow the synapses)."""
+    return np.asarray(info.get("type", ["chemical"] * len(info["pre"])))
+
+
+def weight_matrix(result, t=None, *, delta: bool = False, member: int | None = None, kind: str = "chemical"):
     """Recorded weights at time `t` (default: the last sample) as a sparse ``W[pre, post]``.
 
-    With `delta`, ``w(t) - w(t0)`` (the Δw matrix). Needs the result's wiring.
+    With `delta`, ``w(t) - w(t0)`` (the Δw matrix). Needs the result's wiring. `kind`
+    ``"electrical"`` gives the plastic gap junctions instead, as a symmetric matrix.
     """
     import scipy.sparse as sp
 
     info = _info(result)
+    if kind not in ("chemical", "electrical"):
+        raise AnalysisError(f"kind must be 'chemical' or 'electrical', got {kind!r}")
     if result.wiring is None:
         raise AnalysisError("weight_matrix needs the result's wiring")
     w = weights(result) if t is None else weights(result, t)
@@ -51,9 +59,13 @@ def weight_matrix(result, t=None, *, delta: bool = False, member: int | None = N
         wt = wt - weights(result)[..., 0, :].reshape(-1, wt.shape[-1])[0 if member is None else member]
     W = result.wiring
     n = W.n
-    pre = W.index_of(info["pre"])
-    post = W.index_of(info["post"])
-    return sp.csr_array((np.asarray(wt, dtype=np.float64), (pre, post)), shape=(n, n))
+    sel = _kinds(info) == kind
+    pre = W.index_of([p for p, s in zip(info["pre"], sel) if s])
+    post = W.index_of([p for p, s in zip(info["post"], sel) if s])
+    vals = np.asarray(wt, dtype=np.float64)[sel]
+    if kind == "electrical":
+        pre, post, vals = np.r_[pre, post], np.r_[post, pre], np.r_[vals, vals]
+    return sp.csr_array((vals, (pre, post)), shape=(n, n))
 
 
 def changed_most(result, t=None, k: int = 20):
@@ -82,6 +94,8 @@ def changed_most(result, t=None, k: int = 20):
         df.insert(2, "class", [f"{cmap.get(a, a)} -> {cmap.get(b, b)}" for a, b in zip(df.pre, df.post)])
     else:
         df.insert(2, "class", [f"{a} -> {b}" for a, b in zip(df.pre, df.post)])
+    if "type" in info:
+        df.insert(2, "type", info["type"])
     df["change"] = df.wt - df.w0
     with np.errstate(divide="ignore", invalid="ignore"):
         df["ratio"] = df.wt / df.w0
@@ -92,7 +106,8 @@ def changed_most(result, t=None, k: int = 20):
 def learned_wiring(result, t=None):
     """The result's wiring with the learned weights at `t` (default: the end) on the plastic synapses.
 
-    Each recorded synapse's wiring weight is multiplied by ``w(t) / w(0)``, so the result
+    Plastic gap junctions (recorded with the synapses) scale the wiring's electrical
+    matrix in both directions alike. Each recorded synapse's wiring weight is multiplied by ``w(t) / w(0)``, so the result
     is in the wiring's own units whatever the model's scale (conductance per synapse, weight
     scale); unrecorded synapses keep their weight.
     """
@@ -114,7 +129,16 @@ def learned_wiring(result, t=None):
     syn = np.asarray(info["synapse"], dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(w0 > 0, wt / w0, 1.0)
+    chem_sel = _kinds(info) == "chemical"
     data = chem.data.copy()
-    data[syn] = data[syn] * ratio
+    data[syn[chem_sel]] = data[syn[chem_sel]] * ratio[chem_sel]
     chem = sp.csr_array((data, chem.indices, chem.indptr), shape=chem.shape)
-    return dataclasses.replace(W, chemical=chem)
+    if chem_sel.all():
+        return dataclasses.replace(W, chemical=chem)
+    # plastic gap junctions: both directions of each junction scale together (the matrix stays symmetric)
+    n = W.n
+    a, b = W.index_of(list(np.asarray(info["pre"])[~chem_sel])), W.index_of(list(np.asarray(info["post"])[~chem_sel]))
+    factor = sp.csr_array((np.r_[ratio[~chem_sel], ratio[~chem_sel]] - 1.0, (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+    gap = sp.csr_array(W.electrical, dtype=np.float64)
+    gap = gap + gap.multiply(factor)
+    return dataclasses.replace(W, chemical=chem, electrical=sp.csr_array(gap))

@@ -304,11 +304,13 @@ class PlasticModel(Model):
         for part in qualname.split("."):
             rule_cls = getattr(rule_cls, part)
         kw = {k: v for k, v in spec["rule"].items() if k != "rule"}
-        model = cls(base, rule_cls(**kw), wiring, np.asarray(spec["synapses"], dtype=np.int64),
-                    np.asarray(spec["record"], dtype=np.int64))
+        args = (base, rule_cls(**kw), wiring, np.asarray(spec["synapses"], dtype=np.int64),
+                np.asarray(spec["record"], dtype=np.int64))
         if spec.get("gap_junctions"):
-            model._set_gaps(wiring, np.asarray(spec["gap_junctions"], dtype=np.int64))
-        return model
+            from .gap import PlasticGapModel
+
+            return PlasticGapModel(*args, np.asarray(spec["gap_junctions"], dtype=np.int64))
+        return cls(*args)
 
     def batch_key(self):
         """Members of a batch with equal keys share one compiled call (the rule's type selects its kernel)."""
@@ -338,8 +340,13 @@ class PlasticModel(Model):
         return f"PlasticModel({self.base!r}, {self.rule!r}, {self.m} plastic synapses)"
 
 
-def with_plasticity(circuit, rule, synapses=None, *, record=None):
-    """`circuit` with learning chemical synapses (see :meth:`circuitsim.Circuit.with_plasticity`)."""
+def with_plasticity(circuit, rule, synapses=None, *, record=None, gap_junctions=None):
+    """`circuit` with learning chemical synapses (see :meth:`circuitsim.Circuit.with_plasticity`).
+
+    `gap_junctions` (default None: none) selects plastic gap junctions the same ways as
+    `synapses` (see :func:`circuitsim.plasticity.select.gap_indices`); with it, ``synapses=[]``
+    leaves every chemical synapse fixed.
+    """
     from ..circuit import Circuit
 
     if not isinstance(rule, Rule):
@@ -348,8 +355,16 @@ def with_plasticity(circuit, rule, synapses=None, *, record=None):
     if isinstance(circuit.model, PlasticModel):
         raise PlasticityError("this circuit is plastic already; call with_plasticity on the non-plastic circuit")
     wiring = circuit.wiring
-    syn = synapse_indices(wiring, synapses, what="synapses")
-    if len(syn) == 0:
+    gaps = None
+    if gap_junctions is not None:
+        from .select import gap_indices
+
+        gaps = gap_indices(wiring, gap_junctions, what="gap_junctions")
+    if gaps is not None and isinstance(synapses, (list, tuple)) and len(synapses) == 0:
+        syn = np.zeros(0, dtype=np.int64)  # only the gap junctions learn
+    else:
+        syn = synapse_indices(wiring, synapses, what="synapses")
+    if len(syn) == 0 and gaps is None:
         raise NoSuchSynapseError("synapses selects no chemical synapse of the wiring")
     if record is None:
         rec = np.arange(len(syn))
@@ -360,7 +375,13 @@ def with_plasticity(circuit, rule, synapses=None, *, record=None):
         if missing:
             raise NoSuchSynapseError(f"record names {len(missing)} synapse(s) that are not plastic")
         rec = np.array([pos[int(s)] for s in want], dtype=np.int64)
-    model = PlasticModel(circuit.model, rule, wiring, syn, rec)
+    if gaps is None:
+        model = PlasticModel(circuit.model, rule, wiring, syn, rec)
+    else:
+        from .gap import PlasticGapModel, _gap_binding
+
+        model = PlasticGapModel(circuit.model, rule, wiring, syn, rec, gaps)
+        _gap_binding(model, circuit.kernel_params())  # a model without gap junctions fails here
     model._binding(circuit.kernel_params())  # a model without activities fails here, before any run
     rule_name = circuit._y0_rule
     y0 = rule_name if isinstance(rule_name, str) and rule_name != "default" else None
