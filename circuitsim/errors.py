@@ -232,3 +232,7 @@ class NoSuchSynapseError(PlasticityError):
 class NonSymmetricGapError(PlasticityError):
     """Plastic gap junctions whose wiring or selection is not symmetric (one weight per junction pair
     needs both directions, with the same conductance)."""
+
+
+class NotRepresentableError(ParameterError):
+    """An export target (e.g. ncps) that cannot represent part of the network (gap junctions, a structure)."""

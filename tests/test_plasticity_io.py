@@ -111,3 +111,58 @@ def test_static_view_draws_edges_by_the_weight_at_each_time(base):
     np.testing.assert_allclose(widths[1] / widths[0], w25 / w2, rtol=1e-9)
     assert not np.allclose(w25 / w2, 1.0)
     plt.close("all")
+
+
+# -- ncps export of learned weights --------------------------------------------------------------------
+def test_learned_ltc_weights_export_to_ncps_and_compute_the_same_function():
+    pytest.importorskip("torch")
+    pytest.importorskip("ncps")
+    from ncps.torch import LTC
+
+    from connectome.export import to_ncps as wiring_to_ncps
+    from circuitsim.ncps_io import to_ncps
+    from reference_liquid import ncp_wiring
+
+    wiring = ncp_wiring()
+    c = cs.Circuit(wiring, "ltc")
+    p = c.with_plasticity(pl.Hebbian(rate=0.2, decay=0.01, w_max=1.0))
+    channels = c.model.input_names(wiring)
+    r = cs.simulate(p, 20.0, cs.constant(channels[:3], 1.5), cs.RK4(dt=0.05))
+    wt = pl.weights(r, 12.5)
+    assert np.abs(wt - pl.weights(r)[0]).max() > 1e-3  # the weights did change
+    learned = pl.learned_params(r, 12.5)
+    # the non-plastic circuit with the learned parameters has the learned kernel weights
+    kp = cs.Circuit(wiring, "ltc", learned).kernel_params()
+    np.testing.assert_allclose(kp.w[p.kernel_params().syn], wt, rtol=1e-12)
+    net = pl.learned_network(r, 12.5)
+    m = LTC(len(channels), wiring_to_ncps(wiring), ode_unfolds=6).double()
+    to_ncps(net, m, check=True)  # refuses a module that computes a different function from ours
+    import torch
+
+    ncps_w = m.rnn_cell._params["w"].detach().numpy()
+    if type(m.rnn_cell.make_positive_fn).__name__ == "Softplus":
+        ncps_w = np.log1p(np.exp(ncps_w))
+    chem = wiring.chemical
+    rows = np.repeat(np.arange(wiring.n), np.diff(chem.indptr))
+    np.testing.assert_allclose(ncps_w[rows, chem.indices], learned.w, rtol=1e-9)
+    assert torch.is_tensor(m.rnn_cell._params["w"])
+
+
+def test_learned_gap_junctions_cannot_be_exported_to_ncps():
+    pytest.importorskip("ncps")
+    from ncps.torch import LTC
+
+    from connectome.export import to_ncps as wiring_to_ncps
+    from circuitsim.errors import NotRepresentableError
+    from circuitsim.ncps_io import to_ncps
+    from reference_liquid import worm_wiring
+
+    wiring = worm_wiring(gap_junctions=True)
+    c = cs.Circuit(wiring, "ltc")
+    p = c.with_plasticity(pl.Hebbian(rate=0.05), synapses=[], gap_junctions="all")
+    r = cs.simulate(p, 2.0, None, cs.RK4(dt=0.1))
+    net = pl.learned_network(r)
+    chem_only = worm_wiring(gap_junctions=False)
+    m = LTC(len(c.model.input_names(wiring)), wiring_to_ncps(chem_only), ode_unfolds=6).double()
+    with pytest.raises(NotRepresentableError, match="ncps LTC cells have no gap junctions"):
+        to_ncps(net, m)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import AnalysisError
 
-__all__ = ["weights", "weight_matrix", "changed_most", "learned_wiring"]
+__all__ = ["weights", "weight_matrix", "changed_most", "learned_wiring", "learned_params", "learned_network"]
 
 
 def _info(result):
@@ -142,3 +142,61 @@ def learned_wiring(result, t=None):
     gap = sp.csr_array(W.electrical, dtype=np.float64)
     gap = gap + gap.multiply(factor)
     return dataclasses.replace(W, chemical=chem, electrical=sp.csr_array(gap))
+
+
+def learned_params(result, t=None):
+    """The base model's parameters with the learned weights at `t` (default: the end) on the plastic synapses.
+
+    For models whose parameters hold one weight per chemical synapse (``w``, CSR order of
+    the wiring, as LTC) and per gap-junction entry (``gap_w``). Needs the result's
+    circuit and every plastic weight recorded.
+    """
+    import dataclasses
+
+    info = _info(result)
+    c = result.circuit
+    if c is None or not hasattr(c.model, "synapses"):
+        raise AnalysisError("learned_params needs the result's plastic circuit (a single run, or a loaded result "
+                            "whose rule is importable)")
+    model = c.model
+    if len(info["synapse"]) != model.m + getattr(model, "mg", 0):
+        raise AnalysisError("learned_params needs every plastic weight recorded (with_plasticity(record=None))")
+    prm = c.params
+    if not (hasattr(prm, "w") and np.ndim(prm.w) == 1 and len(prm.w) == c.wiring.chemical.nnz):
+        raise AnalysisError(f"the {model.base.name!r} model's parameters have no weight per chemical synapse; "
+                            "use learned_wiring instead")
+    w = weights(result)
+    if result.batched:
+        w = w[0]
+    wt = w[-1] if t is None else np.asarray(weights(result, t)).reshape(-1, w.shape[-1])[0]
+    kinds = _kinds(info)
+    syn = np.asarray(info["synapse"], dtype=np.int64)
+    new = np.array(prm.w, dtype=np.float64, copy=True)
+    new[syn[kinds == "chemical"]] = wt[kinds == "chemical"]
+    changes = {"w": new}
+    if np.any(kinds == "electrical"):
+        import scipy.sparse as sp
+
+        W = c.wiring
+        gap = sp.csr_array(W.electrical)
+        gap.sort_indices()
+        rows = np.repeat(np.arange(W.n), np.diff(gap.indptr))
+        key = {(int(r), int(k)): e for e, (r, k) in enumerate(zip(rows, gap.indices))}
+        g = np.array(prm.gap_w, dtype=np.float64, copy=True)
+        idx = W.index_of
+        for a, b, v in zip(idx(list(np.asarray(info["pre"])[kinds == "electrical"])),
+                           idx(list(np.asarray(info["post"])[kinds == "electrical"])), wt[kinds == "electrical"]):
+            g[key[(int(a), int(b))]] = g[key[(int(b), int(a))]] = v
+        changes["gap_w"] = g
+    return dataclasses.replace(prm, **changes)
+
+
+def learned_network(result, t=None, **kw):
+    """An :class:`~circuitsim.LTCNetwork` with the weights an LTC circuit learned by time `t`.
+
+    Its parameters are :func:`learned_params`; export it with :func:`circuitsim.ncps_io.to_ncps`
+    (gap junctions with non-zero conductance cannot be exported: ncps has none).
+    """
+    from ..liquid import LTCNetwork
+
+    return LTCNetwork(result.circuit.wiring, learned_params(result, t), **kw)
