@@ -111,8 +111,12 @@ def save_result(result, path) -> None:
         arrays["wiring_npz"] = _wiring_bytes(result.wiring)
     c = result.circuit
     if c is not None:
-        header["circuit_model"] = c.model.name
-        header["circuit_model_class"] = f"{type(c.model).__module__}:{type(c.model).__qualname__}"
+        model = c.model
+        if hasattr(model, "plastic_spec"):  # a plastic circuit: its base model plus the rule and selections
+            header["circuit_plastic"] = model.plastic_spec()
+            model = model.base
+        header["circuit_model"] = model.name
+        header["circuit_model_class"] = f"{type(model).__module__}:{type(model).__qualname__}"
         arrays["circuit_params"] = params_to_bytes(c.params)
         arrays["circuit_y0"] = c.y0
         arrays["header"] = np.array(json.dumps(header))
@@ -173,15 +177,15 @@ def _load_npz(cls, path):
         circuit = None
         if "circuit_params" in f.files and wiring is not None:
             circuit = _circuit(h["circuit_model"], h.get("circuit_model_class"), wiring, f["circuit_params"],
-                               f["circuit_y0"])
+                               f["circuit_y0"], h.get("circuit_plastic"))
         return cls(t=f["t"], y=f["y"], variables=tuple(h["variables"]), neurons=tuple(h["neurons"]),
                    units=h["units"], t_span=tuple(h["t_span"]), t_end=h["t_end"], dense=dense,
                    stats={k: f[f"stats_{k}"] for k in h["stats"]}, stimuli=h["stimuli"], meta=h["meta"],
                    batched=h["batched"], wiring=wiring, circuit=circuit)
 
 
-def _circuit(model_name, model_class, wiring, params_bytes, y0):
-    """The saved circuit, or None (with a warning) when its model is not available here."""
+def _circuit(model_name, model_class, wiring, params_bytes, y0, plastic=None):
+    """The saved circuit, or None (with a warning) when its model (or learning rule) is not available here."""
     import importlib
     import warnings
 
@@ -202,7 +206,17 @@ def _circuit(model_name, model_class, wiring, params_bytes, y0):
             warnings.warn(f"the result's model {model_name!r} is not available in this process; its circuit is "
                           "not restored (import the module that defines the model first)", stacklevel=3)
             return None
-    return Circuit(wiring, model, params_from_bytes(model.params_type, params_bytes), y0)
+    params = params_from_bytes(model.params_type, params_bytes)
+    if plastic is not None:
+        from .plasticity.model import PlasticModel
+
+        try:
+            model = PlasticModel.from_spec(model, wiring, plastic)
+        except (ImportError, AttributeError) as err:
+            warnings.warn(f"the result's learning rule {plastic['rule_class']!r} is not available in this process "
+                          f"({err}); its circuit is not restored", stacklevel=3)
+            return None
+    return Circuit(wiring, model, params, y0)
 
 
 def _dense_v1(kind, node_t, coeffs, n_steps):

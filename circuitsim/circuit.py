@@ -178,7 +178,7 @@ class Circuit:
         """
         return self.replace(drive=drive)
 
-    def with_plasticity(self, rule, synapses=None, *, record=None) -> "Circuit":
+    def with_plasticity(self, rule, synapses=None, *, record=None, gap_junctions=None) -> "Circuit":
         """The same circuit with learning chemical synapses (:mod:`circuitsim.plasticity`).
 
         Parameters
@@ -190,10 +190,12 @@ class Circuit:
             :func:`circuitsim.plasticity.synapse_indices`.
         record : same forms, optional
             Whose weights results record (default every plastic synapse).
+        gap_junctions : None, "all", dict, list of (a, b) or symmetric mask, optional
+            Which gap junctions learn (default none): one weight per junction, shared by both directions.
         """
         from .plasticity import with_plasticity
 
-        return with_plasticity(self, rule, synapses, record=record)
+        return with_plasticity(self, rule, synapses, record=record, gap_junctions=gap_junctions)
 
     def drive_description(self) -> str:
         """The drive as JSON (for comparisons and results)."""

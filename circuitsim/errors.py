@@ -227,3 +227,12 @@ class PlasticityError(ParameterError):
 
 class NoSuchSynapseError(PlasticityError):
     """Plastic synapses asked for where the wiring has none."""
+
+
+class NonSymmetricGapError(PlasticityError):
+    """Plastic gap junctions whose wiring or selection is not symmetric (one weight per junction pair
+    needs both directions, with the same conductance)."""
+
+
+class NotRepresentableError(ParameterError):
+    """An export target (e.g. ncps) that cannot represent part of the network (gap junctions, a structure)."""

@@ -329,6 +329,13 @@ def _write(net, module):
 
             if P["w"].shape[0] != wiring.n or P["sensory_w"].shape[0] != p.input_w.size:
                 raise ParameterError("the ncps module has a different size than the network")
+            gap_w = np.asarray(getattr(p, "gap_w", ()), dtype=np.float64)
+            if gap_w.size and np.any(gap_w != 0):
+                from .errors import NotRepresentableError
+
+                raise NotRepresentableError(
+                    f"the network has {int(np.count_nonzero(gap_w)) // 2} gap junction(s) with non-zero (e.g. learned) "
+                    "conductance; ncps LTC cells have no gap junctions, so this network cannot be exported")
             put("gleak", p.gleak, True)
             put("vleak", p.vleak)
             put("cm", p.cm, True)

@@ -232,10 +232,59 @@ def simulate_batch(circuits, t_span, inputs=None, solver=None, *, y0=None, recor
         options = dict(record=record, variables=variables, every=every, saveat=saveat, dense=dense, max_bytes=max_bytes)
         return run_batch(circuits, t_span, list(inputs), solver, y0, labels, client=client, store=store,
                          options=options)
-    result = _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
-                  batched=True, progress=progress)
+    groups = _kernel_groups(circuits)
+    if len(groups) > 1:  # members whose compiled kernels differ (e.g. different learning rules): one run per kind
+        result = _run_groups(groups, circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat,
+                             dense, max_bytes, progress)
+    else:
+        result = _run(circuits, t_span, list(inputs), solver, y0, record, variables, every, saveat, dense, max_bytes,
+                      batched=True, progress=progress)
     if labels is not None:
         result.meta["batch"] = labels
+    return result
+
+
+def _kernel_groups(circuits) -> list:
+    """Member positions grouped by the kind of compiled kernel they need, in order of first appearance.
+
+    A model may name that kind with ``batch_key()`` (a plastic circuit: its rule's type);
+    members of one group share one compiled call, different groups run one after the other.
+    """
+    groups: dict = {}
+    for b, c in enumerate(circuits):
+        key = c.model.batch_key() if hasattr(c.model, "batch_key") else None
+        groups.setdefault(key, []).append(b)
+    return list(groups.values())
+
+
+def _run_groups(groups, circuits, t_span, inputs, solver, y0, record, variables, every, saveat, dense, max_bytes,
+                progress):
+    """A batch whose members need different compiled kernels: run each group, reassemble in member order."""
+    from .distributed import stack_results
+
+    B = len(circuits)
+    if len(inputs) not in (1, B) or (y0 is not None and len(y0) not in (1, B)):
+        n_in = len(inputs) if len(inputs) not in (1, B) else len(y0)
+        raise ParameterError(f"the batch arguments disagree: {B} circuits and {n_in} inputs or initial states; "
+                             "give each either once (shared by every member) or once per member")
+    inputs = _broadcast("inputs", inputs, B)
+    y0 = None if y0 is None else _broadcast("y0", y0, B)
+    models = [c.model for c in circuits]
+    # e.g. each member's learning rule; checked before anything runs
+    meta = models[0].batch_meta(models) if hasattr(models[0], "batch_meta") else {}
+    members: list = [None] * B
+    for idx in groups:
+        sub = _run([circuits[b] for b in idx], t_span, [inputs[b] for b in idx], solver,
+                   None if y0 is None else [y0[b] for b in idx], record, variables, every, saveat, dense, max_bytes,
+                   batched=True, progress=progress)
+        for k, b in enumerate(idx):
+            members[b] = sub.member(k)
+    widths = {m.y.shape[-1] for m in members}
+    if len(widths) > 1:
+        raise ParameterError("batch members record different columns (e.g. rules with different traces); record "
+                             "the same variables in every member, or run the members in separate batches")
+    result = stack_results(members)
+    result.meta.update(meta)
     return result
 
 

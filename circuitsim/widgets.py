@@ -3,7 +3,9 @@
 :func:`explore` shows the network coloured at time t beside traces with a
 cursor at t, and a time slider that redraws both through the result's dense
 output (any float time, not only the samples). Without ipywidgets it returns
-the static :func:`static_view` instead, with a warning.
+the static :func:`static_view` instead, with a warning. For a plastic result
+(:mod:`circuitsim.plasticity`) the plastic synapses are drawn on top, width and
+colour by their weight at the shown time.
 """
 
 from __future__ import annotations
@@ -77,15 +79,36 @@ def static_view(data, times=None, *, n_times: int = 4, neurons=None, classes=Non
         grid = fig.add_gridspec(2, k, height_ratios=[1.4, 1])
         cells = [grid[0, i] for i in range(k)]
         trace_cell = grid[1, :]
+    scale = _weight_scale(data)
     for i, (tt, cell) in enumerate(zip(times, cells)):
         ax = fig.add_subplot(cell)
         plot.network(act, tt, layout=layout, ax=ax, missing=missing, vmin=lo, vmax=hi, colorbar=(i == k - 1),
                      legend=(i == k - 1), **network_kw)
+        if scale is not None:  # learned weights at this snapshot's time, on one scale for every snapshot
+            from .plasticity.plot import draw_weight_edges
+
+            draw_weight_edges(data, float(tt), ax, colorbar=(i == k - 1), **scale)
     ax_tr = fig.add_subplot(trace_cell)
     plot.traces(act, neurons, classes=classes, ax=ax_tr, settle=settle)
     for tt in times:
         ax_tr.axvline(float(tt), color="k", lw=0.8, gid="cursor")
     return fig
+
+
+def _weight_scale(data):
+    """Width and colour scales of a plastic result's weights over its whole run (None: not plastic)."""
+    meta = getattr(data, "meta", None)
+    if not isinstance(meta, dict) or "weights" not in meta:
+        return None
+    from .plasticity import weights
+
+    w = weights(data)
+    if getattr(data, "batched", False):
+        w = w[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(w[0] > 0, w / w[0], 1.0)
+        logs = np.abs(np.log(ratio[np.isfinite(np.log(ratio))])) if ratio.size else np.zeros(1)
+    return {"w_ref": float(w.max()) if w.size else 1.0, "span": float(logs.max()) if logs.size else 0.0}
 
 
 def explore(data, t=None, *, neurons=None, classes=None, layout: str = "anatomical", wiring=None, var=None,
@@ -112,7 +135,8 @@ def explore(data, t=None, *, neurons=None, classes=None, layout: str = "anatomic
     if not have_widgets():
         warnings.warn("ipywidgets is not installed (pip install circuitsim[widgets]); showing a static view",
                       stacklevel=2)
-        return static_view(act, neurons=neurons, classes=classes, layout=layout, missing=missing, **network_kw)
+        return static_view(data, neurons=neurons, classes=classes, layout=layout, wiring=wiring, var=var,
+                           missing=missing, **network_kw)
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
@@ -124,6 +148,18 @@ def explore(data, t=None, *, neurons=None, classes=None, layout: str = "anatomic
     act.check_span(t0)
     fig = plot.snapshot(act, t0, neurons=neurons, classes=classes, layout=layout, missing=missing, **network_kw)
     plt.close(fig)  # shown through the Output widget only
+    scale = _weight_scale(data)
+    if scale is not None:  # a plastic result: edges follow the learned weights at the slider's time
+        from .plasticity.plot import draw_weight_edges, update_weight_edges
+
+        lc = draw_weight_edges(data, t0, fig.axes_network, **scale)
+        set_time = fig.set_time
+
+        def set_time_and_weights(t_new):
+            update_weight_edges(lc, data, float(t_new))
+            return set_time(t_new)
+
+        fig.set_time = set_time_and_weights
     slider = widgets.FloatSlider(value=t0, min=lo, max=hi, step=step or (hi - lo) / 1000.0, description="t (ms)",
                                  continuous_update=False, readout_format=".3f",
                                  layout=widgets.Layout(width="90%"))

@@ -334,6 +334,50 @@ class PlasticModel(Model):
 
     mutates_params = True  # its compiled field writes the base weights: members never share them
 
+    def plastic_spec(self) -> dict:
+        """What rebuilds this model on its wiring (saved with results): the rule and the selections."""
+        r = self.rule
+        spec = {"rule": r.describe(), "rule_class": f"{type(r).__module__}:{type(r).__qualname__}",
+                "synapses": self.synapses.tolist(), "record": self.record.tolist()}
+        if getattr(self, "gaps", None) is not None and len(self.gaps):
+            spec["gap_junctions"] = self.gaps.tolist()
+        return spec
+
+    @classmethod
+    def from_spec(cls, base, wiring, spec) -> "PlasticModel":
+        """Inverse of :meth:`plastic_spec` (the rule class is imported from where it was defined)."""
+        import importlib
+
+        module, qualname = spec["rule_class"].split(":")
+        rule_cls = importlib.import_module(module)
+        for part in qualname.split("."):
+            rule_cls = getattr(rule_cls, part)
+        kw = {k: v for k, v in spec["rule"].items() if k != "rule"}
+        args = (base, rule_cls(**kw), wiring, np.asarray(spec["synapses"], dtype=np.int64),
+                np.asarray(spec["record"], dtype=np.int64))
+        if spec.get("gap_junctions"):
+            from .gap import PlasticGapModel
+
+            return PlasticGapModel(*args, np.asarray(spec["gap_junctions"], dtype=np.int64))
+        return cls(*args)
+
+    def batch_key(self):
+        """Members of a batch with equal keys share one compiled call (the rule's type selects its kernel)."""
+        return (type(self.base), type(self.rule))
+
+    def batch_meta(self, models) -> dict:
+        """Result metadata of a batch whose members run `models` (their rules may differ)."""
+        meta = self.result_meta()
+        for m in models:
+            if not (isinstance(m, PlasticModel) and np.array_equal(m.synapses[m.record], self.synapses[self.record])):
+                raise PlasticityError("batch members with different rules must record the same plastic synapses")
+            if m.rule.neuron_states != self.rule.neuron_states:
+                raise PlasticityError(f"batch members record different rule traces ({type(self.rule).__name__}: "
+                                      f"{self.rule.neuron_states}, {type(m.rule).__name__}: {m.rule.neuron_states}); "
+                                      "run rules with different traces in separate batches")
+        meta["weights"]["rules"] = [m.rule.describe() for m in models]
+        return meta
+
     def __eq__(self, other):
         return (type(other) is PlasticModel and other.base == self.base and other.rule == self.rule
                 and np.array_equal(other.synapses, self.synapses))
@@ -356,8 +400,13 @@ class _KernelView:
         return self._kp
 
 
-def with_plasticity(circuit, rule, synapses=None, *, record=None):
-    """`circuit` with learning chemical synapses (see :meth:`circuitsim.Circuit.with_plasticity`)."""
+def with_plasticity(circuit, rule, synapses=None, *, record=None, gap_junctions=None):
+    """`circuit` with learning chemical synapses (see :meth:`circuitsim.Circuit.with_plasticity`).
+
+    `gap_junctions` (default None: none) selects plastic gap junctions the same ways as
+    `synapses` (see :func:`circuitsim.plasticity.select.gap_indices`); with it, ``synapses=[]``
+    leaves every chemical synapse fixed.
+    """
     from ..circuit import Circuit
 
     if not isinstance(rule, Rule):
@@ -366,8 +415,16 @@ def with_plasticity(circuit, rule, synapses=None, *, record=None):
     if isinstance(circuit.model, PlasticModel):
         raise PlasticityError("this circuit is plastic already; call with_plasticity on the non-plastic circuit")
     wiring = circuit.wiring
-    syn = synapse_indices(wiring, synapses, what="synapses")
-    if len(syn) == 0:
+    gaps = None
+    if gap_junctions is not None:
+        from .select import gap_indices
+
+        gaps = gap_indices(wiring, gap_junctions, what="gap_junctions")
+    if gaps is not None and isinstance(synapses, (list, tuple)) and len(synapses) == 0:
+        syn = np.zeros(0, dtype=np.int64)  # only the gap junctions learn
+    else:
+        syn = synapse_indices(wiring, synapses, what="synapses")
+    if len(syn) == 0 and gaps is None:
         raise NoSuchSynapseError("synapses selects no chemical synapse of the wiring")
     if record is None:
         rec = np.arange(len(syn))
@@ -378,7 +435,13 @@ def with_plasticity(circuit, rule, synapses=None, *, record=None):
         if missing:
             raise NoSuchSynapseError(f"record names {len(missing)} synapse(s) that are not plastic")
         rec = np.array([pos[int(s)] for s in want], dtype=np.int64)
-    model = PlasticModel(circuit.model, rule, wiring, syn, rec)
+    if gaps is None:
+        model = PlasticModel(circuit.model, rule, wiring, syn, rec)
+    else:
+        from .gap import PlasticGapModel, _gap_binding
+
+        model = PlasticGapModel(circuit.model, rule, wiring, syn, rec, gaps)
+        _gap_binding(model, circuit.kernel_params())  # a model without gap junctions fails here
     model._binding(circuit.kernel_params())  # a model without activities fails here, before any run
     rule_name = circuit._y0_rule
     y0 = rule_name if isinstance(rule_name, str) and rule_name != "default" else None

@@ -6,7 +6,7 @@ import numpy as np
 
 from .analysis import _info, learned_wiring, weight_matrix, weights
 
-__all__ = ["weight_trajectories", "delta_w_matrix", "weight_network"]
+__all__ = ["weight_trajectories", "delta_w_matrix", "weight_network", "draw_weight_edges", "update_weight_edges"]
 
 
 def _axes(ax, size):
@@ -56,29 +56,65 @@ def weight_network(result, t=None, *, layout="layered", ax=None, cmap="PiYG", **
 
     Nodes are coloured by activity (:func:`circuitsim.plot.network`, on the learned wiring,
     so every edge's width follows its weight at `t`); plastic synapses are drawn again on
-    top, width by ``w(t)`` and colour by ``w(t) / w(0)`` (gid ``"edges-plastic"``).
+    top, width by ``w(t)`` and colour by ``w(t) / w(0)`` (gid ``"edges-plastic"``, see
+    :func:`draw_weight_edges`).
     """
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import TwoSlopeNorm
-
     from ..plot import network
 
-    info = _info(result)
+    _info(result)
     ax = network(result, t, layout=layout, wiring=learned_wiring(result, t), ax=ax, **kw)
-    nodes = next(c for c in ax.collections if c.get_gid() == "nodes")
-    pos = dict(zip(nodes.neurons, nodes.get_offsets()))
+    draw_weight_edges(result, t, ax, cmap=cmap)
+    return ax
+
+
+def _weights_at(result, t):
     w = weights(result)
     if result.batched:
         w = w[0]
     wt = w[-1] if t is None else np.asarray(weights(result, t)).reshape(-1, w.shape[-1])[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(w[0] > 0, wt / w[0], 1.0)
-    keep = [j for j, (a, b) in enumerate(zip(info["pre"], info["post"])) if a in pos and b in pos and a != b]
+    return w, wt, ratio
+
+
+def draw_weight_edges(result, t, ax, *, cmap="PiYG", w_ref=None, span=None, colorbar=True):
+    """Draw the recorded plastic synapses on a network picture `ax` by their weight at `t`.
+
+    Width ``0.5 + 3 w(t) / w_ref`` (default `w_ref`: the largest weight at `t`), colour
+    ``log(w(t) / w(0))`` on a symmetric scale of half-width `span` (default: the largest
+    at `t`). Positions are those of the picture's nodes (gid ``"nodes"``); self-loops
+    are left out. Returns the ``LineCollection`` (gid ``"edges-plastic"``) with
+    attribute ``synapses`` (positions in the recorded weights), updated in place by
+    :func:`update_weight_edges`.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import TwoSlopeNorm
+
+    info = _info(result)
+    nodes = next(c for c in ax.collections if c.get_gid() == "nodes")
+    pos = dict(zip(nodes.neurons, nodes.get_offsets()))
+    _, wt, ratio = _weights_at(result, t)
+    keep = np.array([j for j, (a, b) in enumerate(zip(info["pre"], info["post"])) if a in pos and b in pos and a != b],
+                    dtype=np.int64)
     segs = [[pos[info["pre"][j]], pos[info["post"][j]]] for j in keep]
-    widths = 0.5 + 3.0 * wt[keep] / max(wt[keep].max(), 1e-300) if keep else []
-    span = max(np.abs(np.log(ratio[keep])).max() if keep else 0.0, 1e-3)
-    lc = LineCollection(segs, array=np.log(ratio[keep]) if keep else None, cmap=cmap,
-                        norm=TwoSlopeNorm(0.0, -span, span), linewidths=widths, zorder=2, gid="edges-plastic")
+    if w_ref is None:
+        w_ref = wt[keep].max() if len(keep) else 1.0
+    w_ref = max(float(w_ref), 1e-300)
+    if span is None:
+        span = np.abs(np.log(ratio[keep])).max() if len(keep) else 0.0
+    span = max(float(span), 1e-3)
+    lc = LineCollection(segs, array=np.log(ratio[keep]), cmap=cmap, norm=TwoSlopeNorm(0.0, -span, span),
+                        linewidths=0.5 + 3.0 * wt[keep] / w_ref, zorder=2, gid="edges-plastic")
+    lc.synapses, lc.w_ref = keep, w_ref
     ax.add_collection(lc)
-    ax.figure.colorbar(lc, ax=ax, label="log w(t) / w(0)", shrink=0.6)
-    return ax
+    if colorbar:
+        ax.figure.colorbar(lc, ax=ax, label="log w(t) / w(0)", shrink=0.6)
+    return lc
+
+
+def update_weight_edges(lc, result, t):
+    """Set the widths and colours of `lc` (from :func:`draw_weight_edges`) to the weights at `t`."""
+    _, wt, ratio = _weights_at(result, t)
+    lc.set_linewidths(0.5 + 3.0 * wt[lc.synapses] / lc.w_ref)
+    lc.set_array(np.log(ratio[lc.synapses]))
+    return lc
