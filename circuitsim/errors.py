@@ -80,7 +80,7 @@ class SolverError(CircuitsimError, RuntimeError):
 
 
 class DivergenceError(SolverError):
-    """A state variable became NaN or infinite.
+    """A state variable became NaN, infinite, or larger than 1e15 in magnitude.
 
     Attributes
     ----------
@@ -99,7 +99,8 @@ class DivergenceError(SolverError):
 
     def __init__(self, time: float, neuron: str, variable: str, result=None, member=None):
         where = "" if member is None else f" in batch member {member}"
-        msg = (f"state variable {variable!r} of neuron {neuron!r} became non-finite at t = {time:.6g} ms{where}; "
+        msg = (f"state variable {variable!r} of neuron {neuron!r} became non-finite (NaN, inf or beyond 1e15) "
+               f"at t = {time:.6g} ms{where}; "
                "the partial result is in .result. Reduce the step (or tolerances) or check parameters and inputs")
         super().__init__(msg, result=result, time=time)
         self.neuron = neuron

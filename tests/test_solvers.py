@@ -223,6 +223,20 @@ def test_overflowing_input_is_a_divergence(solver):
     assert info.value.result is not None and info.value.neuron in w.neurons
 
 
+def test_unstable_fixed_step_is_a_divergence_while_still_finite():
+    # Euler on x' = -x/tau is unstable for dt > 2 tau: the state grows by |1 - dt/tau| per
+    # step and stays finite for hundreds of steps, so only a magnitude bound can stop it
+    w = small_wiring()
+    c = cs.Circuit(w, "ctrnn", cs.CTRNNParams.linear(tau=0.01, weight_scale=0.0))
+    with pytest.raises(DivergenceError, match="beyond 1e15") as info:
+        cs.simulate(c, 20.0, cs.constant("PLML", 1.0), cs.Euler(0.1))
+    part = info.value.result
+    assert np.isfinite(part.y).all() and np.abs(part.y).max() <= 1e15
+    assert info.value.time < 5.0  # 9**k passes 1e15 within ~20 steps, long before overflow
+    stable = cs.simulate(c, 20.0, cs.constant("PLML", 1.0), cs.Euler(0.005))  # dt/tau = 0.5
+    assert np.abs(stable.y).max() < 10
+
+
 def test_huge_initial_state_is_a_divergence():
     w = small_wiring()
     c = cs.Circuit(w, "ctrnn", cs.CTRNNParams.linear(tau=1.0, weight_scale=3.0))

@@ -123,17 +123,23 @@ def error_norm(err, y, ynew, rtol, atol, split):
     return a if not b > a else b  # NaN in either block propagates
 
 
+# A state beyond this magnitude has diverged although float64 still holds it (no neuron
+# model reaches 1e15 mV, pA or any other unit we use; an unstable fixed step grows by a
+# constant factor per step and would otherwise return 1e25 mV without complaint).
+DIVERGED_ABOVE = 1e15
+
+
 @kernel
 def blamed_nonfinite(ynew, y):
-    """The entry to blame when `ynew` has NaN/inf, or -1 if it is finite.
+    """The entry to blame when `ynew` has NaN/inf or beyond ``DIVERGED_ABOVE``, or -1 if none.
 
-    Among the non-finite entries, the one largest in magnitude in the last finite
-    state `y` (several entries usually overflow in the same step).
+    Among those entries, the one largest in magnitude in the last accepted state `y`
+    (several entries usually overflow in the same step).
     """
     best = -1
     big = -1.0
     for i in range(ynew.shape[0]):
-        if not np.isfinite(ynew[i]):
+        if not abs(ynew[i]) <= DIVERGED_ABOVE:  # NaN fails the comparison too
             a = abs(y[i])
             if a > big:
                 big = a

@@ -78,7 +78,6 @@ def plastic_fused_workspace(S, p, n_state, m):
 def plastic_fused_step(S, p, ws, dt, m):
     """``S.unfolds`` fused sub-steps per member, the weights learning once per sub-step."""
     bp = ws.bp
-    n = bp.cm.shape[0]
     nb = p.n_base
     n_state = ws.v.shape[0]
     n_in = bp.input_w.shape[0]

@@ -18,7 +18,7 @@ import math
 from typing import Any, ClassVar
 
 from ..errors import ParameterError
-from .base import Solver, Tolerance, positive, positive_int, register_solver
+from .base import Solver, Tolerance, positive_int, register_solver
 
 __all__ = ["IMEX"]
 
