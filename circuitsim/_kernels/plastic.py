@@ -79,9 +79,9 @@ def _effective(w, w_max):
 
 @kernel
 def _copy_weights(p, y):
-    nb = p.n_base
-    for q in range(p.syn.shape[0]):
-        set_weight(p.base, p.syn[q], p.sign[q] * _effective(y[nb + q], p.w_max))
+    nb, bp, syn, sign, w_max = p.n_base, p.base, p.syn, p.sign, p.w_max  # once, not per synapse
+    for q in range(syn.shape[0]):
+        set_weight(bp, syn[q], sign[q] * _effective(y[nb + q], w_max))
 
 
 @kernel
@@ -151,10 +151,11 @@ def plastic_jac_block(p, t, y, u, vals):
         Number of entries written.
     """
     nb, n, m, ks, kn = p.n_base, p.n, p.syn.shape[0], p.ks, p.kn
+    bp, yb, sign, syn, post, w_max = p.base, y[:nb], p.sign, p.syn, p.post, p.w_max  # once, not per synapse
     for q in range(m):
         wq = y[nb + q]
-        inside = 1.0 if (wq >= 0.0 and wq <= p.w_max) else 0.0
-        vals[q] = p.sign[q] * inside * weight_jac(p.base, t, y[:nb], u, p.syn[q], p.post[q])
+        inside = 1.0 if (wq >= 0.0 and wq <= w_max) else 0.0
+        vals[q] = sign[q] * inside * weight_jac(bp, t, yb, u, syn[q], post[q])
     pos = m
     a_pre, a_post, d_pre, d_post = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     activity(p.base, y, a_pre, a_post, d_pre, d_post)

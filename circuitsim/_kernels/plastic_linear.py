@@ -135,7 +135,8 @@ def elimination_setup(p, ew, t, y, u, fac):
     coefficients of ``k_w,q`` on the activity slots of synapse ``q``.
     """
     m, n, gs, kn = p.syn.shape[0], p.n, 1 + p.ks, p.kn
-    jv = ew.jv
+    jv, inv_n, g_n, inv_s, x_s, piv = ew.jv, ew.inv_n, ew.g_n, ew.inv_s, ew.x_s, ew.piv  # hoisted: see setup
+    pre, post, sides = p.pre, p.post, p.sides
     plastic_jac_block(p, t, y, u, jv)
     wid_s = gs + kn + 2
     base_s = m  # synapse rows start after d f / d w
@@ -148,39 +149,45 @@ def elimination_setup(p, ew, t, y, u, fac):
         for r in range(kn):
             for c in range(kn):
                 a[r, c] = (fac if r == c else 0.0) - jv[off + r * (kn + 2) + c]
-        if not _small_inverse(a, kn, ew.inv_n[i], ew.piv):
+        if not _small_inverse(a, kn, inv_n[i], piv):
             return False
         for r in range(kn):
             for s in range(2):
                 acc = 0.0
                 for c in range(kn):
-                    acc += ew.inv_n[i, r, c] * jv[off + c * (kn + 2) + kn + s]
-                ew.g_n[i, r, s] = acc
+                    acc += inv_n[i, r, c] * jv[off + c * (kn + 2) + kn + s]
+                g_n[i, r, s] = acc
     ctot = np.empty((gs, 4))
     for q in range(m):
         off = base_s + q * gs * wid_s
-        for r in range(gs):
-            for c in range(gs):
-                a[r, c] = (fac if r == c else 0.0) - jv[off + r * wid_s + c]
-        if not _small_inverse(a, gs, ew.inv_s[q], ew.piv):
-            return False
+        if gs == 1:  # a weight without synapse traces: a scalar
+            d = fac - jv[off]
+            if not abs(d) > 0.0 or not np.isfinite(d):
+                return False
+            inv_s[q, 0, 0] = 1.0 / d
+        else:
+            for r in range(gs):
+                for c in range(gs):
+                    a[r, c] = (fac if r == c else 0.0) - jv[off + r * wid_s + c]
+            if not _small_inverse(a, gs, inv_s[q], piv):
+                return False
         for r in range(gs):
             ctot[r, 0] = jv[off + r * wid_s + gs + kn]
             ctot[r, 1] = 0.0
             ctot[r, 2] = 0.0
             ctot[r, 3] = jv[off + r * wid_s + gs + kn + 1]
             for j in range(kn):  # neuron traces the synapse reads, at its pre (slots 0, 1) or post (2, 3)
-                i = p.pre[q] if p.sides[j] == 1 else p.post[q]
-                o = 0 if p.sides[j] == 1 else 2
+                i = pre[q] if sides[j] == 1 else post[q]
+                o = 0 if sides[j] == 1 else 2
                 d = jv[off + r * wid_s + gs + j]
-                ctot[r, o] += d * ew.g_n[i, j, 0]
-                ctot[r, o + 1] += d * ew.g_n[i, j, 1]
+                ctot[r, o] += d * g_n[i, j, 0]
+                ctot[r, o + 1] += d * g_n[i, j, 1]
         for r in range(gs):
             for s in range(4):
                 acc = 0.0
                 for c in range(gs):
-                    acc += ew.inv_s[q, r, c] * ctot[c, s]
-                ew.x_s[q, r, s] = acc
+                    acc += inv_s[q, r, c] * ctot[c, s]
+                x_s[q, r, s] = acc
     return True
 
 
@@ -188,32 +195,39 @@ def elimination_setup(p, ew, t, y, u, fac):
 def elimination_rhs(p, ew, r):
     """``(fac - D)^-1 r_z`` (into ``ew.rhs_n``, ``ew.rho``) and the reduced right-hand side ``ew.rb``."""
     nb, m, n, gs, kn = p.n_base, p.syn.shape[0], p.n, 1 + p.ks, p.kn
-    jv = ew.jv
+    jv, inv_n, inv_s, rhs_n, rho, rb = ew.jv, ew.inv_n, ew.inv_s, ew.rhs_n, ew.rho, ew.rb  # hoisted: see setup
+    pre, post, sides, row = p.pre, p.post, p.sides, p.row
     wid_s = gs + kn + 2
     zn0 = nb + gs * m
+    for i in range(nb):
+        rb[i] = r[i]
+    if gs == 1 and kn == 0:  # weights only (Hebbian, Oja): scalars, the common case written out
+        for q in range(m):
+            rq = inv_s[q, 0, 0] * r[nb + q]
+            rho[q, 0] = rq
+            rb[row[q]] += jv[q] * rq
+        return 0
     for i in range(n):
         for a in range(kn):
             acc = 0.0
             for c in range(kn):
-                acc += ew.inv_n[i, a, c] * r[zn0 + c * n + i]
-            ew.rhs_n[i, a] = acc
-    for i in range(nb):
-        ew.rb[i] = r[i]
+                acc += inv_n[i, a, c] * r[zn0 + c * n + i]
+            rhs_n[i, a] = acc
     v = np.empty(gs)
     for q in range(m):
         off = m + q * gs * wid_s
         for a in range(gs):
             acc = r[nb + a * m + q]
             for j in range(kn):
-                i = p.pre[q] if p.sides[j] == 1 else p.post[q]
-                acc += jv[off + a * wid_s + gs + j] * ew.rhs_n[i, j]
+                i = pre[q] if sides[j] == 1 else post[q]
+                acc += jv[off + a * wid_s + gs + j] * rhs_n[i, j]
             v[a] = acc
         for a in range(gs):
             acc = 0.0
             for c in range(gs):
-                acc += ew.inv_s[q, a, c] * v[c]
-            ew.rho[q, a] = acc
-        ew.rb[p.row[q]] += jv[q] * ew.rho[q, 0]  # + B (fac - D)^-1 r_z
+                acc += inv_s[q, a, c] * v[c]
+            rho[q, a] = acc
+        rb[row[q]] += jv[q] * rho[q, 0]  # + B (fac - D)^-1 r_z
     return 0
 
 
@@ -221,23 +235,29 @@ def elimination_rhs(p, ew, r):
 def elimination_back(p, E, ew, out):
     """The base solution ``ew.xb`` into ``out[:n_base]`` and ``k_z = (fac - D)^-1 (r_z + C k_x)`` after it."""
     nb, m, n, gs, kn = p.n_base, p.syn.shape[0], p.n, 1 + p.ks, p.kn
-    xb = ew.xb
+    xb, x_s, rho, rhs_n, g_n = ew.xb, ew.x_s, ew.rho, ew.rhs_n, ew.g_n  # hoisted: see setup
+    slots, neuron_cols = E.slots, E.neuron_cols
     for i in range(nb):
         out[i] = xb[i]
+    if gs == 1 and kn == 0:  # weights only: see elimination_rhs
+        for q in range(m):
+            out[nb + q] = (rho[q, 0] + x_s[q, 0, 0] * xb[slots[q, 0]] + x_s[q, 0, 1] * xb[slots[q, 1]]
+                           + x_s[q, 0, 2] * xb[slots[q, 2]] + x_s[q, 0, 3] * xb[slots[q, 3]])
+        return 0
     for q in range(m):
-        x0 = xb[E.slots[q, 0]]
-        x1 = xb[E.slots[q, 1]]
-        x2 = xb[E.slots[q, 2]]
-        x3 = xb[E.slots[q, 3]]
+        x0 = xb[slots[q, 0]]
+        x1 = xb[slots[q, 1]]
+        x2 = xb[slots[q, 2]]
+        x3 = xb[slots[q, 3]]
         for a in range(gs):
-            X = ew.x_s[q, a]
-            out[nb + a * m + q] = ew.rho[q, a] + X[0] * x0 + X[1] * x1 + X[2] * x2 + X[3] * x3
+            out[nb + a * m + q] = (rho[q, a] + x_s[q, a, 0] * x0 + x_s[q, a, 1] * x1 + x_s[q, a, 2] * x2
+                                   + x_s[q, a, 3] * x3)
     zn0 = nb + gs * m
     for i in range(n):
-        xa = xb[E.neuron_cols[i, 0]]
-        xp = xb[E.neuron_cols[i, 1]]
+        xa = xb[neuron_cols[i, 0]]
+        xp = xb[neuron_cols[i, 1]]
         for j in range(kn):
-            out[zn0 + j * n + i] = ew.rhs_n[i, j] + ew.g_n[i, j, 0] * xa + ew.g_n[i, j, 1] * xp
+            out[zn0 + j * n + i] = rhs_n[i, j] + g_n[i, j, 0] * xa + g_n[i, j, 1] * xp
     return 0
 
 
@@ -262,32 +282,6 @@ def plastic_graded_workspace(L, p, n_y):
                              np.zeros(p.n))
 
 
-@kernel(inline="always")
-def _graded_add_v(L, p, lw, k, i, j, x):
-    """Add ``x`` at ``(V_i, V_j)`` of the reduced matrix (synapse ``k``: j -> i, or the diagonal)."""
-    bw = lw.base
-    if j == i:
-        bw.vals[L.graded.diag_pos[i]] += x
-    else:
-        bw.e_vals[k] += x
-        if L.graded.direct:
-            bw.vals[L.graded.syn_pos[k]] += x
-
-
-@kernel(inline="always")
-def _graded_add_s(L, p, lw, k, i, j, x):
-    """Add ``x`` at ``(V_i, s_j)`` of ``M`` before ``s`` is eliminated (see :func:`.graded_schur_assemble`)."""
-    bw = lw.base
-    if j == i:  # ``(V_i, s_i)``: onto the diagonal, and ``- x / D2_i r_s,i`` onto the right-hand side
-        bw.vals[L.graded.diag_pos[i]] += x * bw.ratio[i]
-        lw.self_s[i] += x * bw.inv_d2[i]
-    else:
-        bw.e_vals[k] += x * bw.ratio[j]
-        if L.graded.direct:
-            bw.vals[L.graded.syn_pos[k]] += x * bw.ratio[j]
-        bw.r_vals[k] += x * bw.inv_d2[j]
-
-
 @implements(linear_setup, PlasticGradedLinear)
 @kernel
 def plastic_graded_setup(L, p, lw, t, y, u, fac):
@@ -303,15 +297,31 @@ def plastic_graded_setup(L, p, lw, t, y, u, fac):
     ew = lw.ew
     if not elimination_setup(p, ew, t, y, u, fac):
         return 1
-    lw.self_s[:] = 0.0
-    for q in range(p.syn.shape[0]):
-        k, i, j = p.syn[q], p.post[q], p.pre[q]
-        bq = ew.jv[q]
-        X = ew.x_s[q, 0]
-        _graded_add_s(L, p, lw, k, i, j, -bq * X[0])  # (V_post, s_pre)
-        _graded_add_v(L, p, lw, k, i, j, -bq * X[1])  # (V_post, V_pre)
-        _graded_add_s(L, p, lw, k, i, i, -bq * X[2])  # (V_post, s_post)
-        _graded_add_v(L, p, lw, k, i, i, -bq * X[3])  # (V_post, V_post)
+    # The corrections fall on (V_post, s_pre), (V_post, V_pre), (V_post, s_post), (V_post, V_post).
+    # An entry (V_i, s_j) of M before s is eliminated (see graded_schur_assemble) becomes
+    # x * ratio_j at (V_i, V_j) and x / D2_j on the right-hand side (r_vals per synapse, or
+    # self_s for j = i). Plain arrays, written out in the loop: nested work tuples or helper
+    # calls per synapse cost reference counting that was 25x the rest of this set-up.
+    direct, diag_pos, syn_pos = L.graded.direct, L.graded.diag_pos, L.graded.syn_pos
+    vals, e_vals, r_vals, ratio, inv_d2 = bw.vals, bw.e_vals, bw.r_vals, bw.ratio, bw.inv_d2
+    self_s, jv, x_s, syn, post, pre = lw.self_s, ew.jv, ew.x_s, p.syn, p.post, p.pre
+    self_s[:] = 0.0
+    for q in range(syn.shape[0]):
+        k, i, j = syn[q], post[q], pre[q]
+        bq = jv[q]
+        x_sj, x_vj = -bq * x_s[q, 0, 0], -bq * x_s[q, 0, 1]
+        x_si, x_vi = -bq * x_s[q, 0, 2], -bq * x_s[q, 0, 3]
+        vals[diag_pos[i]] += x_si * ratio[i] + x_vi  # (V_post, s_post) and (V_post, V_post)
+        self_s[i] += x_si * inv_d2[i]
+        if j == i:  # an autapse: its pre entries are the diagonal too
+            vals[diag_pos[i]] += x_sj * ratio[i] + x_vj
+            self_s[i] += x_sj * inv_d2[i]
+        else:
+            e = x_sj * ratio[j] + x_vj
+            e_vals[k] += e
+            if direct:
+                vals[syn_pos[k]] += e
+            r_vals[k] += x_sj * inv_d2[j]
     return 0 if lu_factor(L.graded.lu, bw.vals, bw.xrow, bw.dense, 0.0) < 0 else 1
 
 
