@@ -242,6 +242,11 @@ class Solver(ABC):
             raise ParameterError(f"the {circuit.model.name!r} model is a closed form, not an ODE: {type(self).__name__} "
                                  f"cannot step it; use {type(circuit.model.default_solver()).__name__}()")
 
+    def stiff_tolerances(self, circuit):
+        """``(rtol, atol)`` per state entry: the solver's own, else the model's stiff defaults."""
+        rtol, atol = circuit.model.stiff_tolerances()
+        return (Tolerance.vector("rtol", self.rtol, circuit, rtol), Tolerance.vector("atol", self.atol, circuit, atol))
+
     def expected_steps(self, job: Job) -> int | None:
         """Steps per member if known in advance (for memory checks): known for a fixed step ``dt``."""
         dt = getattr(self, "dt", None)

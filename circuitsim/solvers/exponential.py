@@ -17,7 +17,7 @@ import math
 from typing import Any, ClassVar
 
 from ..errors import ParameterError
-from .base import Solver, Tolerance, register_solver
+from .base import Solver, register_solver
 
 __all__ = ["ETD2"]
 
@@ -86,18 +86,14 @@ class ETD2(Solver):
                 base is not None and implementation(linear_diagonal, type(kp.base)) is None):
             raise ParameterError(f"ETD2 needs the diagonal linear part of the {circuit.model.name!r} model (a compiled "
                                  "linear_diagonal registered for its kernel parameters); use Dopri5 or Rosenbrock")
-        rtol, atol = circuit.model.stiff_tolerances()
-        Tolerance.vector("rtol", self.rtol, circuit, rtol)
-        Tolerance.vector("atol", self.atol, circuit, atol)
+        self.stiff_tolerances(circuit)
 
     def kernel_config(self, job):
         from .._kernels.buffers import StepControl
         from .._kernels.exponential import ExponentialConfig
         from ..simulate import kernel_ready
 
-        first = job.solver_circuits[0]
-        rtol, atol = first.model.stiff_tolerances()
-        ctl = StepControl(Tolerance.vector("rtol", self.rtol, first, rtol), Tolerance.vector("atol", self.atol, first, atol),
+        ctl = StepControl(*self.stiff_tolerances(job.solver_circuits[0]),
                           float(self.h0 or 0.0), self.h_max, self.max_steps, float(self.dt or 0.0), 0.9, 0.2, 5.0,
                           0.5, 2, False)
         return kernel_ready(ExponentialConfig(kernel_ready(ctl), 4))

@@ -18,7 +18,7 @@ import math
 from typing import Any, ClassVar
 
 from ..errors import ParameterError
-from .base import Solver, Tolerance, positive_int, register_solver
+from .base import Solver, positive_int, register_solver
 
 __all__ = ["IMEX"]
 
@@ -103,18 +103,14 @@ class IMEX(Solver):
             raise ParameterError(f"IMEX needs the implicit linear part of the {circuit.model.name!r} model (compiled "
                                  f"{', '.join(missing)} registered for its kernel parameters); use ETD2, Dopri5 or "
                                  "Rosenbrock")
-        rtol, atol = circuit.model.stiff_tolerances()
-        Tolerance.vector("rtol", self.rtol, circuit, rtol)
-        Tolerance.vector("atol", self.atol, circuit, atol)
+        self.stiff_tolerances(circuit)
 
     def kernel_config(self, job):
         from .._kernels.buffers import StepControl
         from .._kernels.imex import IMEXConfig
         from ..simulate import kernel_ready
 
-        first = job.solver_circuits[0]
-        rtol, atol = first.model.stiff_tolerances()
-        ctl = StepControl(Tolerance.vector("rtol", self.rtol, first, rtol), Tolerance.vector("atol", self.atol, first, atol),
+        ctl = StepControl(*self.stiff_tolerances(job.solver_circuits[0]),
                           float(self.h0 or 0.0), self.h_max, self.max_steps, float(self.dt or 0.0), 0.9, 0.2, 5.0,
                           0.5, 2, False)
         return kernel_ready(IMEXConfig(kernel_ready(ctl), 4, self.lin_tol, self.max_iterations))

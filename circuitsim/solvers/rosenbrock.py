@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ParameterError
-from .base import Solver, Tolerance, positive, register_solver
+from .base import Solver, positive, register_solver
 
 __all__ = ["Rosenbrock", "RosenbrockTableau", "RODAS4", "RODAS5P", "ROSENBROCK_TABLEAUS"]
 
@@ -255,9 +255,7 @@ class Rosenbrock(Solver):
             raise ParameterError(f"Rosenbrock needs the Jacobian of the {model.name!r} model: {missing}. "
                                  "Use an explicit solver (Dopri5, Tsit5, RK4) or add the hooks (see "
                                  "circuitsim.models.base.Model.linear_structure)")
-        rtol, atol = model.stiff_tolerances()
-        Tolerance.vector("rtol", self.rtol, circuit, rtol)
-        Tolerance.vector("atol", self.atol, circuit, atol)
+        self.stiff_tolerances(circuit)
 
     def kernel_config(self, job):
         from numba import typed
@@ -268,9 +266,8 @@ class Rosenbrock(Solver):
 
         tab = self.tableau
         first = job.solver_circuits[0]
-        rtol, atol = first.model.stiff_tolerances()
         ctl = kernel_ready(StepControl(
-            Tolerance.vector("rtol", self.rtol, first, rtol), Tolerance.vector("atol", self.atol, first, atol),
+            *self.stiff_tolerances(first),
             self.h0, self.h_max, self.max_steps, float(self.dt or 0.0), 0.9, 0.2, 6.0, 1.0 / (tab.error_order + 1),
             tab.order, True))
 
