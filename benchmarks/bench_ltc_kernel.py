@@ -20,7 +20,6 @@ Run: ``python benchmarks/bench_ltc_kernel.py [--quick] [--sizes 10000 100000] [-
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 
@@ -28,10 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from circuitsim._kernels.ltc import _sigmoid as _old_sigmoid
-
-
-def load() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+from memory_bound import csr_gather, load
 
 
 @njit(inline="always", error_model="numpy")
@@ -69,15 +65,6 @@ def old_vector_field(p, y, u, dydt):
     else:
         for j in range(y.shape[0]):
             _old_neuron(p, y, u, dydt, j)
-
-
-@njit(parallel=True, cache=True)
-def csr_gather(indptr, index, w, x, out):
-    for i in prange(out.shape[0]):
-        acc = 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            acc += w[k] * x[index[k]]
-        out[i] = acc
 
 
 def network(n):

@@ -7,14 +7,21 @@ peak resident memory is that size's own):
 * **build**: wiring, then the circuits of the three models on it (graded
   :func:`circuitsim.kunert2014` with 200 pA into 10 neurons, whose thresholds and
   resting state need sparse solves; CTRNN; LTC with ``LTCParams.initial``);
-* **bound**, re-measured inside every repeat: a STREAM-like triad
-  ``a = b + s c`` over 3 x 64 MB (bandwidth, GB/s), and the plain CSR gather
-  ``out_i = sum_k w_k x[pre_k]`` over the network's own synapses (float64 weights,
-  int64 indices, ``prange`` over neurons): synapse updates per second a
-  memory-bound vector field can reach here;
-* **ours**: ``simulate(circuit, span, solver=RK4(dt=0.1))`` for graded, CTRNN and LTC,
+* **bound**, re-measured inside every repeat (kernels in ``benchmarks/memory_bound.py``):
+  a STREAM-like triad ``a = b + s c`` over 3 x 64 MB (bandwidth, GB/s); the plain CSR
+  gather ``out_i = sum_k w_k x[pre_k]`` over the network's own synapses (float64
+  weights, int64 indices, ``prange`` over neurons): synapse updates per second a
+  memory-bound vector field with one value per synapse can reach here; and each
+  model's **own bound**, the same gather over the arrays its vector field reads, as
+  stored (graded: index and signed conductance; CTRNN: index and weight; LTC: index,
+  ``w``, ``sigma``, ``mu``, ``erev``; float32 / int32 with ``precision="float32"``): a
+  model that reads four values per synapse cannot reach the one-value gather;
+* **ours**: ``simulate(circuit, span, solver=RK4(dt=0.001))`` for graded, CTRNN and LTC,
   in float64 and with ``Circuit(precision="float32")``; rate = right-hand-side calls
-  x synapses / wall time of the whole call (the RK stage combinations included).
+  x synapses / wall time of the whole call (set-up, the RK stage combinations and the
+  result included), over about 10^9 synapse updates per call (10^8 with ``--quick``).
+  The step is below RK4's stability limit on these networks (their hubs receive
+  thousands of synapses: at 0.1 ms the graded network diverges within 2 ms).
 
 Every repeat times the bound kernels and each of ours back to back (order alternating);
 the figure reported is the median over repeats of ours / gather measured in that
@@ -22,9 +29,8 @@ repeat, with the load average (2 shared cores: distrust figures taken above ~1).
 
 At 10^5 neurons, side by side on the same network and time step: a plain numba RK4
 loop over the graded equations (CSR gather, ``prange``), what a competent user writes.
-Brian2 would be the peer library, but Brian2 2.9.0 (the newest on PyPI) fails to
-import with the NumPy 2.4 installed here (``numpy.ndarray.ptp`` was removed), so it is
-not run; ``--brian2`` tries it anyway.
+Brian2, the peer library, runs side by side in ``benchmarks/bench_brian2.py`` (it needs
+its own environment: Brian2 2.9.0 does not import with NumPy >= 2.4).
 
 Neuron order: at 10^5 (``--quick``: 10^4) the graded RK4 run in the wiring's order and
 in the internal reverse Cuthill-McKee order (``Circuit(reorder=True)``), paired.
@@ -53,28 +59,15 @@ import time
 import numpy as np
 from numba import njit, prange
 
+from memory_bound import csr_gather, load, own_gather, triad
+
 SYN_PER_NEURON = 100
-DT = 0.1  # ms
-
-
-def load() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+DT = 0.001  # ms: below RK4's stability limit on these networks (see above)
 
 
 # -- the bound ---------------------------------------------------------------------------
-@njit(parallel=True, cache=True)
-def triad(a, b, c, s):
-    for i in prange(a.shape[0]):
-        a[i] = b[i] + s * c[i]
-
-
-@njit(parallel=True, cache=True)
-def csr_gather(indptr, index, w, x, out):
-    for i in prange(out.shape[0]):
-        acc = 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            acc += w[k] * x[index[k]]
-        out[i] = acc
+#: the per-synapse arrays each model's vector field streams besides the presynaptic index
+HOT_ARRAYS = {"graded": ("g_signed",), "ctrnn": ("weight",), "ltc": ("w", "sigma", "mu", "erev")}
 
 
 def best_of(fn, reps=3):
@@ -142,19 +135,29 @@ def build(n, models=("graded", "ctrnn", "ltc")):
     return w, circuits, out
 
 
-def ours(circuit, precision, steps, reorder=False):
+def ours(circuit, precision, steps, reorder=False, with_circuit=False):
     import circuitsim as cs
     from circuitsim.solvers import RK4
 
     same = circuit.precision == precision and circuit.reorder == reorder
     c = circuit if same else circuit.replace(precision=precision, reorder=reorder)  # a replace redoes the set-up
-    c.kernel_params()
+    c.kernel_params(copy=False)
     rec = [c.neurons[0]]
 
     def run():
         return cs.simulate(c, (0.0, steps * DT), solver=RK4(dt=DT), record=rec, dense=False, every=10**9)
 
-    return run
+    return (run, c) if with_circuit else run
+
+
+def own_bound(model, circuit, x, out):
+    """:func:`memory_bound.own_gather` over the arrays `model`'s vector field reads (as stored)."""
+    kp = circuit.kernel_params(copy=False)
+    names = HOT_ARRAYS[model]
+    if model == "graded" and kp.g_signed.shape[0] == 0:
+        names = ("g_syn", "e_syn")  # the general form
+    values = [getattr(kp, a) for a in names]
+    return lambda: own_gather(kp.post_indptr, kp.pre_index, values, x, out)
 
 
 #: from this size the child builds the graded network only, in float64 only (memory: 10^8 synapses are ~1.6 GB
@@ -198,13 +201,21 @@ def child(n, repeat, quick):
     a, b, c = np.zeros(m), np.ones(m), np.ones(m)
     triad(a, b, c, 0.5)
     csr_gather(kp.post_indptr, kp.pre_index, kp.g_syn, x, g_out)
-    steps = max(2, int(2e8 / (4 * nnz))) if not quick else max(2, int(2e7 / (4 * nnz)))
+    steps = max(3, int((1e8 if quick else 1e9) / (4 * nnz)))
     # a float32 copy is a second set-up of the whole network: past GRADED_ONLY_FROM it does not fit beside the first
     precisions = ("float64",) if n >= GRADED_ONLY_FROM else ("float64", "float32")
-    runs = {f"{model}/{prec}": ours(circuits[model], prec, steps) for model in circuits for prec in precisions}
+    runs, bounds = {}, {}
+    for model in circuits:
+        for prec in precisions:
+            runs[f"{model}/{prec}"], circuit = ours(circuits[model], prec, steps, with_circuit=True)
+            bounds[f"{model}/{prec}"] = own_bound(model, circuit, x, g_out)
     calls = {k: int(fn().stats["rhs_calls"][0]) for k, fn in runs.items()}   # compile / load, count calls
+    for fn in bounds.values():
+        fn()
     rates = {k: [] for k in runs}
     ratio = {k: [] for k in runs}
+    own = {k: [] for k in runs}
+    own_rate = {k: [] for k in runs}
     bw, gather = [], []
     load0 = load()
     for r in range(repeat):
@@ -214,15 +225,19 @@ def child(n, repeat, quick):
         gather.append(nnz / tg / 1e9)
         keys = list(runs) if r % 2 == 0 else list(runs)[::-1]
         for k in keys:
+            own_rate[k].append(nnz / best_of(bounds[k]) / 1e9)
             t0 = time.perf_counter()
             runs[k]()
             rate = calls[k] * nnz / (time.perf_counter() - t0) / 1e9
             rates[k].append(rate)
             ratio[k].append(rate / gather[-1])
+            own[k].append(rate / own_rate[k][-1])
     out.update(load_before=load0, load_after=load(), triad_GBs=statistics.median(bw),
                gather_Gs=statistics.median(gather), steps=steps,
                rate_Gs={k: statistics.median(v) for k, v in rates.items()},
-               fraction={k: statistics.median(v) for k, v in ratio.items()})
+               fraction={k: statistics.median(v) for k, v in ratio.items()},
+               own_Gs={k: statistics.median(v) for k, v in own_rate.items()},
+               of_own={k: statistics.median(v) for k, v in own.items()})
     if n == 100_000 or (quick and n == 10_000):
         out["plain"] = plain_side_by_side(circuits["graded"], kp, runs["graded/float64"], calls["graded/float64"],
                                           nnz, steps, repeat)
@@ -290,7 +305,6 @@ def main(argv=None):
     ap.add_argument("--sizes", type=int, nargs="*", default=None)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--solvers", action="store_true", help="also run the solvers at scale")
-    ap.add_argument("--brian2", action="store_true", help="try Brian2 (fails to import with NumPy >= 2.4)")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-solvers", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -310,12 +324,6 @@ def main(argv=None):
 
     print(f"bench_scale: {SYN_PER_NEURON} synapses per neuron, RK4 dt = {DT} ms, {numba.get_num_threads()} threads "
           f"({numba.config.THREADING_LAYER}), {os.cpu_count()} cpus; load average {load()}")
-    if args.brian2:
-        try:
-            import brian2  # noqa: F401
-            print("  brian2 imports; a side-by-side run is not implemented in this script")
-        except Exception as err:  # noqa: BLE001
-            print(f"  brian2 unavailable: {type(err).__name__}: {err}")
     for n in sizes:
         cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(repeat)] + (["--quick"] if args.quick else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -330,10 +338,11 @@ def main(argv=None):
         print(f"  build: wiring {r['wiring_s']:.2f} s, {built}; peak memory {r['peak_gib']:.2f} GiB")
         print(f"  bound: triad {r['triad_GBs']:.1f} GB/s (= {r['triad_GBs'] / 16:.2f} G synapses/s at 16 B/synapse), "
               f"plain CSR gather {r['gather_Gs']:.3f} G synapse-updates/s")
-        print(f"  {'model/weights':18s} {'G updates/s':>12s} {'of gather':>10s}   (RK4, {r['steps']} steps, medians of "
-              f"{repeat} paired repeats)")
+        print(f"  {'model/weights':18s} {'G updates/s':>12s} {'of gather':>10s} {'own bound':>10s} {'of own':>7s}"
+              f"   (RK4, {r['steps']} steps, medians of {repeat} paired repeats)")
         for k, v in r["rate_Gs"].items():
-            print(f"  {k:18s} {v:12.3f} {100 * r['fraction'][k]:9.0f}%")
+            print(f"  {k:18s} {v:12.3f} {100 * r['fraction'][k]:9.0f}% {r['own_Gs'][k]:10.3f} "
+                  f"{100 * r['of_own'][k]:6.0f}%")
         if "plain" in r:
             p = r["plain"]
             print(f"  side by side (same network, RK4 dt = {DT} ms): plain numba RK4 {p['plain_Gs']:.3f} G/s, "

@@ -40,11 +40,15 @@ class Circuit:
         Storage of the per-synapse arrays the compiled vector field streams through:
         ``"float32"`` keeps synaptic and gap-junction weights (and the other per-synapse
         parameters) in single precision and their neuron indices as int32, halving the
-        memory traffic of large networks. The state, the arithmetic and the solvers stay
-        in double precision; the only change is that every per-synapse parameter is
-        rounded to float32 (relative error <= 2**-24 = 6e-8 each), so trajectories move
-        by that perturbation times the network's sensitivity (measured on random graded
-        networks: max |dV| below 1e-6 of max |V|; tested at 1e-5).
+        memory traffic of large networks. The state, the sums over synapses and the
+        solvers stay in double precision. Every per-synapse parameter is rounded to
+        float32 (relative error <= 2**-24 = 6e-8 each), so trajectories move by that
+        perturbation times the network's sensitivity (measured on random graded
+        networks: max |dV| below 1e-6 of max |V|; tested at 1e-5). The LTC model also
+        computes each synapse's conductance ``w s(sigma (v_pre - mu))`` in float32
+        arithmetic (eight SIMD lanes instead of four): each within 1e-6 relative of
+        the float64 value for ``|sigma v| <= 8``, the field within 1e-6 of the sum of
+        the magnitudes of its terms (2e-8 measured; ``tests/test_fastmath.py``).
     reorder : {"auto", True, False}
         Number the neurons internally in a locality-improving order (reverse
         Cuthill-McKee, :mod:`circuitsim.reorder`) so that the synaptic gathers of large
@@ -201,12 +205,18 @@ class Circuit:
         """The drive as JSON (for comparisons and results)."""
         return json.dumps(self.drive.describe() if self.drive is not None else [])
 
-    def kernel_params(self):
+    def kernel_params(self, copy: bool = True):
         """The model's NamedTuple of arrays for the compiled vector field.
 
         Computed once per circuit (a circuit is immutable, and e.g. the graded
-        model's thresholds need a sparse solve); each call returns fresh,
-        writable, C-contiguous copies, so callers may not disturb the cache.
+        model's thresholds need a sparse solve).
+
+        Parameters
+        ----------
+        copy : bool, default True
+            Return fresh, writable, C-contiguous copies, so callers may not disturb
+            the cache. ``False`` returns the cached arrays themselves (no copy of
+            what may be gigabytes on a large network), for callers that only read them.
         """
         kp = self.__dict__.get("_kernel_params")
         if kp is None:
@@ -214,7 +224,7 @@ class Circuit:
             if self.precision == "float32":
                 kp = self.model.compact_kernel_params(kp)
             object.__setattr__(self, "_kernel_params", kp)
-        return type(kp)(*[np.array(a, order="C") if isinstance(a, np.ndarray) else a for a in kp])
+        return _copied(kp) if copy else kp
 
     @property
     def neuron_order(self):
@@ -246,18 +256,18 @@ class Circuit:
             object.__setattr__(self, "_neuron_order", order)
         return self.__dict__["_neuron_order"]
 
-    def internal_kernel_params(self):
+    def internal_kernel_params(self, copy: bool = True):
         """:meth:`kernel_params` in the internal neuron order (the same as it without reordering)."""
         order = self.neuron_order
         if order is None:
-            return self.kernel_params()
+            return self.kernel_params(copy)
         kp = self.__dict__.get("_internal_kernel_params")
         if kp is None:
             from .reorder import permute_kernel_params
 
             kp = permute_kernel_params(self.kernel_params(), order)
             object.__setattr__(self, "_internal_kernel_params", kp)
-        return type(kp)(*[np.array(a, order="C") if isinstance(a, np.ndarray) else a for a in kp])
+        return _copied(kp) if copy else kp
 
     def state_block(self, y, variable: str) -> np.ndarray:
         """The block of flat state(s) `y` (..., n_state) belonging to `variable` (..., n)."""
@@ -269,3 +279,8 @@ class Circuit:
         drive = "" if self.drive is None else f", driven by {len(self.drive.stimuli)} stimulus(i)"
         return (f"<Circuit {type(self.model).__name__} on {self.wiring.name or 'wiring'!r}: {self.n} neurons, "
                 f"state {self.model.state_names}{drive}>")
+
+
+def _copied(kp):
+    """`kp` with every array replaced by a fresh, writable, C-contiguous copy."""
+    return type(kp)(*[np.array(a, order="C") if isinstance(a, np.ndarray) else a for a in kp])

@@ -46,7 +46,7 @@ REORDER_OPTIONS = ("auto", True, False)
 _LAYOUTS: dict = {
     "GradedKernelParams": (("C", "Gc", "Ec", "vth", "beta", "a_r", "a_d"),
                            (("gap_indptr", "gap_index", ("g_gap",)),
-                            ("post_indptr", "pre_index", ("g_syn", "e_syn")))),
+                            ("post_indptr", "pre_index", ("g_syn", "e_syn", "g_signed")))),
     "CTRNNKernelParams": (("tau", "bias"), (("post_indptr", "pre_index", ("weight",)),)),
 }
 
@@ -130,7 +130,8 @@ def _permute_csr(indptr, index, values, order, inv):
     np.cumsum(counts, out=new_ptr[1:])
     take = np.repeat(indptr[:-1][order] - new_ptr[:-1], counts) + np.arange(new_ptr[-1], dtype=np.int64)
     new_index = inv[index[take]].astype(index.dtype)
-    return new_ptr, new_index, [np.ascontiguousarray(v[take]) for v in values]
+    # an optional per-entry field may be empty (e.g. the graded network's g_signed): it stays empty
+    return new_ptr, new_index, [np.ascontiguousarray(v[take] if v.shape[0] == index.shape[0] else v) for v in values]
 
 
 def permute_kernel_params(kp, order):
@@ -175,8 +176,8 @@ class InternalCircuit:
     def __getattr__(self, name):
         return getattr(self.circuit, name)
 
-    def kernel_params(self):
-        return self.circuit.internal_kernel_params()
+    def kernel_params(self, copy: bool = True):
+        return self.circuit.internal_kernel_params(copy)
 
     @property
     def y0(self):

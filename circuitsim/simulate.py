@@ -489,7 +489,7 @@ def _to_internal_order(job):
 def _kernel_params(circuits):
     first = circuits[0]
     if all(c is first for c in circuits) and not getattr(first.model, "mutates_params", False):
-        return kernel_ready(first.kernel_params())
+        return kernel_ready(first.kernel_params(copy=False))  # read only: no copy of the network's arrays
     from numba import typed
 
     return typed.List([kernel_ready(c.kernel_params()) for c in circuits])

@@ -29,14 +29,24 @@ def big():
     return cs.kunert2014(w, {w.neurons[0]: 200.0}, y0="rest")
 
 
-def test_threaded_graded_rhs_matches_numpy(big):
+@pytest.mark.parametrize("form", ["two-stream", "general"])
+def test_threaded_graded_rhs_matches_numpy(big, form):
     from circuitsim._kernels.graded import graded_rhs
     from circuitsim._kernels.threads import PARALLEL_MIN_WORK
 
     kp = big.kernel_params()
     assert kp.C.shape[0] + kp.pre_index.shape[0] >= PARALLEL_MIN_WORK
+    # the published parameters take the two-stream form: +g excitatory, -g inhibitory
+    np.testing.assert_array_equal(kp.e_two, [big.params.E_exc, big.params.E_inh])
+    np.testing.assert_array_equal(np.signbit(kp.g_signed), kp.e_syn == big.params.E_inh)
+    np.testing.assert_array_equal(np.abs(kp.g_signed), kp.g_syn)
+    kp.g_syn[:50] = 0.0  # zero conductances of both classes
+    kp.g_signed[:50] = np.copysign(0.0, kp.g_signed[:50])
+    if form == "general":
+        kp = kp._replace(e_two=np.zeros(0), g_signed=np.zeros(0))
     rng = np.random.default_rng(0)
-    y = np.concatenate([rng.uniform(-60, 0, big.n), rng.uniform(0, 1, big.n)])
+    # s slightly outside [0, 1] as an explicit step may leave it: the class comes from g, not from g*s
+    y = np.concatenate([rng.uniform(-60, 0, big.n), rng.uniform(-0.1, 1.1, big.n)])
     u = rng.normal(0, 100, big.n)
     out = np.empty_like(y)
     graded_rhs(kp, 0.0, y, u, out)

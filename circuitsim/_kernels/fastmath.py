@@ -44,11 +44,11 @@ import math
 import numpy as np
 from numba import config as _config
 from numba import types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from ._cache import kernel
 
-__all__ = ["exp", "sigmoid", "exp_array", "sigmoid_array"]
+__all__ = ["exp", "sigmoid", "sigmoid32", "sigmoid_of", "exp_array", "sigmoid_array", "sigmoid32_array"]
 
 _LOG2E = 1.4426950408889634  # 1 / ln 2
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 rounded to 32 significant bits (fdlibm)
@@ -96,6 +96,26 @@ else:
 
             val = context.cast(builder, args[0], signature.args[0], types.int64)
             return builder.bitcast(val, ir.DoubleType())
+
+        return sig, codegen
+
+
+if _config.DISABLE_JIT:
+    def _from_bits32(i):
+        return np.int32(i).view(np.float32)
+else:
+    @intrinsic
+    def _from_bits32(typingctx, i):
+        """The float32 whose bits are the int32 `i`."""
+        if not isinstance(i, types.Integer):
+            return None
+        sig = types.float32(types.int32)
+
+        def codegen(context, builder, signature, args):
+            from llvmlite import ir
+
+            val = context.cast(builder, args[0], signature.args[0], types.int32)
+            return builder.bitcast(val, ir.FloatType())
 
         return sig, codegen
 
@@ -172,6 +192,65 @@ def sigmoid(z):
     return num / (1.0 + e)
 
 
+# -- single precision (Circuit(precision="float32") LTC conductances) ----------------------
+# The same scheme in float32 arithmetic, eight SIMD lanes instead of four: ln 2 split so
+# that n * _LN2_HI_32 is exact for |n| <= 127 (9 significant bits), round(x / ln 2) by
+# floor(x / ln 2 + 1/2), a degree-7 Taylor polynomial on |r| <= ln 2 / 2 (truncation
+# 5e-9 relative) and 2**n from its bits; exp(x) is only needed for x <= 0 and is clamped
+# at x = -87 (exp(-87) = 1.6e-38, just above the smallest normal float32).
+_F32 = np.float32
+_LOG2E_32 = _F32(_LOG2E)
+_LN2_HI_32 = _F32(0.693359375)
+_LN2_LO_32 = _F32(-2.12194440e-4)
+_X_MIN_32 = _F32(-87.0)
+_HALF_32, _ONE_32, _ZERO_32 = _F32(0.5), _F32(1.0), _F32(0.0)
+(_D0, _D1, _D2, _D3, _D4, _D5, _D6, _D7) = (_F32(c) for c in _INV_FACT[:8])
+
+
+@kernel(inline="always")
+def _exp_nonpositive32(x):
+    if x < _X_MIN_32:
+        x = _X_MIN_32
+    kf = np.floor(x * _LOG2E_32 + _HALF_32)
+    r = x - kf * _LN2_HI_32
+    r = r - kf * _LN2_LO_32
+    p = _D7
+    p = p * r + _D6
+    p = p * r + _D5
+    p = p * r + _D4
+    p = p * r + _D3
+    p = p * r + _D2
+    p = p * r + _D1
+    p = p * r + _D0
+    return p * _from_bits32((np.int32(kf) + np.int32(127)) << np.int32(23))
+
+
+@kernel(inline="always")
+def sigmoid32(z):
+    """Logistic sigmoid of a float32 scalar in float32 arithmetic, branch-free.
+
+    Within 2e-7 relative of the exact value for ``z >= -85`` (1.7e-7 measured) and within
+    1.7e-38 absolute below, where the argument of ``exp`` is clamped (so
+    ``sigmoid32(-inf) = 1.6e-38``, not 0); ``tests/test_fastmath.py`` checks both. NaN
+    passes through.
+    """
+    e = _exp_nonpositive32(-abs(z))
+    num = _ONE_32 if z >= _ZERO_32 else e
+    return num / (_ONE_32 + e)
+
+
+def sigmoid_of(z):
+    """:func:`sigmoid32` for a float32 `z`, else :func:`sigmoid` (compiled code picks by type)."""
+    return sigmoid32(z) if isinstance(z, np.float32) else sigmoid(z)
+
+
+@overload(sigmoid_of, inline="always")
+def _sigmoid_of(z):
+    if z == types.float32:
+        return lambda z: sigmoid32(z)
+    return lambda z: sigmoid(z)
+
+
 @kernel(contract=True)
 def exp_array(x):
     """:func:`exp` over a 1-d float64 array (compiled as in the LTC kernels, with ``contract``; for tests)."""
@@ -187,4 +266,13 @@ def sigmoid_array(z):
     out = np.empty_like(z)
     for i in range(z.shape[0]):
         out[i] = sigmoid(z[i])
+    return out
+
+
+@kernel(contract=True)
+def sigmoid32_array(z):
+    """:func:`sigmoid32` over a 1-d float32 array (compiled as in the LTC kernels; for tests)."""
+    out = np.empty_like(z)
+    for i in range(z.shape[0]):
+        out[i] = sigmoid32(z[i])
     return out

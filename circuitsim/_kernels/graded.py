@@ -12,6 +12,15 @@ Gap junctions are the rows ``gap_indptr`` / ``gap_index`` of the symmetric
 matrix; chemical synapses are grouped by postsynaptic neuron
 (``post_indptr`` / ``pre_index``, the CSC of ``W[pre, post]``).
 
+When every synapse reverses at one of two potentials (``e_two = [E_exc, E_inh]``,
+the published parameterisation) and every conductance is non-negative, the vector
+field reads ``g_signed`` (``+g`` excitatory, ``-g`` inhibitory, the sign bit kept for
+zeros) instead of ``g_syn`` and ``e_syn``: two arrays per synapse instead of three, so
+the memory-bound gather moves a third fewer bytes. With ``gs = sum |g| s`` and
+``gd = sum g_signed s``, the inhibitory part is ``(gs - gd) / 2``: the same current up
+to rounding of order ``eps * gs * |E_exc - E_inh|``, the size of the rounding of
+``gs (V - E_exc)`` itself.
+
 Besides the vector field this module holds the pieces the structure-exploiting
 Rosenbrock solver needs: the V-block of ``M = fac*I - J`` after the diagonal
 s-block has been eliminated (:func:`graded_schur_assemble`), split into a part
@@ -52,6 +61,8 @@ class GradedKernelParams(NamedTuple):
     pre_index: np.ndarray  # (n_syn,) int64
     g_syn: np.ndarray  # (n_syn,) nS
     e_syn: np.ndarray  # (n_syn,) mV
+    e_two: np.ndarray  # (2,) [E_exc, E_inh] mV when e_syn takes only these values and g_syn >= 0, else (0,)
+    g_signed: np.ndarray  # (n_syn,) copysign(g_syn, +1 excitatory / -1 inhibitory), or (0,) without e_two
 
 
 @kernel(inline="always")
@@ -70,13 +81,26 @@ def _graded_neuron(p, y, u, dydt, i, n):
     for k in range(p.gap_indptr[i], p.gap_indptr[i + 1]):
         cur -= p.g_gap[k] * (v - y[p.gap_index[k]])
     # sum_k g_k s_k (v - e_k) = v sum_k g_k s_k - sum_k g_k s_k e_k: two independent accumulators
-    gs = 0.0
-    gse = 0.0
-    for k in range(p.post_indptr[i], p.post_indptr[i + 1]):
-        a = p.g_syn[k] * y[n + p.pre_index[k]]
-        gs += a
-        gse += a * p.e_syn[k]
-    cur -= v * gs - gse
+    k0, k1 = p.post_indptr[i], p.post_indptr[i + 1]
+    if p.e_two.shape[0] == 2:
+        # two streams per synapse and no select (a select on float32 storage stops vectorisation):
+        # gs = sum |g| s over all synapses, gd = sum_exc g s - sum_inh g s, so sum_inh g s = (gs - gd) / 2
+        gs = 0.0
+        gd = 0.0
+        for k in range(k0, k1):
+            g = p.g_signed[k]
+            sj = y[n + p.pre_index[k]]
+            gs += abs(g) * sj
+            gd += g * sj
+        cur -= gs * (v - p.e_two[0]) + 0.5 * (gs - gd) * (p.e_two[0] - p.e_two[1])
+    else:
+        gs = 0.0
+        gse = 0.0
+        for k in range(k0, k1):
+            a = p.g_syn[k] * y[n + p.pre_index[k]]
+            gs += a
+            gse += a * p.e_syn[k]
+        cur -= v * gs - gse
     dydt[i] = cur / p.C[i]
     s = y[n + i]
     ph = _sigmoid(p.beta[i] * (v - p.vth[i]))

@@ -37,6 +37,7 @@ from ._cache import kernel
 from .dispatch import implements, rhs
 from .exponential import linear_diagonal
 from .fastmath import sigmoid as _fast_sigmoid
+from .fastmath import sigmoid_of
 from .jacobian import jac_values
 from .sample_loop import block_step, block_workspace
 from .threads import threaded
@@ -247,11 +248,16 @@ _NEURON_BLOCK = 64  # neurons per block: ~6,400 synapses (50 KB of scratch) at 1
 
 @kernel(contract=True)
 def _conductances(p, y, k0, k1, a):
-    """``a[k - k0] = w_k s(sigma_k (y[pre_k] - mu_k))`` (nS) for the synapses ``k0 <= k < k1``."""
+    """``a[k - k0] = w_k s(sigma_k (y[pre_k] - mu_k))`` (nS) for the synapses ``k0 <= k < k1``.
+
+    In the dtype of `a`, which is that of ``p.w``: with float32 storage the argument,
+    the sigmoid and the product are float32 arithmetic (eight SIMD lanes, see
+    :func:`.fastmath.sigmoid32`); the sums over synapses stay float64.
+    """
     for k in range(k0, k1):  # the gather first: an indirect load blocks vectorising the loop it is in
         a[k - k0] = y[p.pre_index[k]]
     for k in range(k0, k1):
-        a[k - k0] = p.w[k] * _fast_sigmoid(p.sigma[k] * (a[k - k0] - p.mu[k]))
+        a[k - k0] = p.w[k] * sigmoid_of(p.sigma[k] * (a[k - k0] - p.mu[k]))
 
 
 @kernel(inline="always")
@@ -261,10 +267,10 @@ def _sum_and_dot(a, off, e, k0, k1):
     d0 = d1 = d2 = d3 = 0.0
     k = k0
     while k + 4 <= k1:
-        a0 = a[k - off]
-        a1 = a[k + 1 - off]
-        a2 = a[k + 2 - off]
-        a3 = a[k + 3 - off]
+        a0 = np.float64(a[k - off])  # float32 scratch (and reversal potentials) summed in float64
+        a1 = np.float64(a[k + 1 - off])
+        a2 = np.float64(a[k + 2 - off])
+        a3 = np.float64(a[k + 3 - off])
         s0 += a0
         s1 += a1
         s2 += a2
@@ -275,8 +281,9 @@ def _sum_and_dot(a, off, e, k0, k1):
         d3 += a3 * e[k + 3]
         k += 4
     while k < k1:
-        s0 += a[k - off]
-        d0 += a[k - off] * e[k]
+        ak = np.float64(a[k - off])
+        s0 += ak
+        d0 += ak * e[k]
         k += 1
     return (s0 + s1) + (s2 + s3), (d0 + d1) + (d2 + d3)
 
@@ -300,7 +307,7 @@ def _ltc_rhs_block(p, y, u, dydt, b):
     j0 = b * _NEURON_BLOCK
     j1 = min(j0 + _NEURON_BLOCK, y.shape[0])
     k0 = p.post_indptr[j0]
-    a = np.empty(p.post_indptr[j1] - k0)
+    a = np.empty(p.post_indptr[j1] - k0, p.w.dtype)
     _conductances(p, y, k0, p.post_indptr[j1], a)
     for j in range(j0, j1):
         vj = y[j]
@@ -341,7 +348,7 @@ def _ltc_diag_block(p, y, u, d, b):
     j0 = b * _NEURON_BLOCK
     j1 = min(j0 + _NEURON_BLOCK, y.shape[0])
     k0 = p.post_indptr[j0]
-    a = np.empty(p.post_indptr[j1] - k0)
+    a = np.empty(p.post_indptr[j1] - k0, p.w.dtype)
     _conductances(p, y, k0, p.post_indptr[j1], a)
     for j in range(j0, j1):
         g = p.gleak[j] + _sensory_conductance(p, u, j, y[j])[0]

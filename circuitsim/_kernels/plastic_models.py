@@ -36,6 +36,8 @@ def graded_activity(bp, y, a_pre, a_post, d_pre, d_post):
 @kernel
 def graded_set_weight(bp, k, value):
     bp.g_syn[k] = value
+    if bp.e_two.shape[0] == 2:  # the two-stream copy (value >= 0: the network uses clip(w, 0, w_max))
+        bp.g_signed[k] = np.copysign(value, bp.g_signed[k])
 
 
 @implements(weight_jac, GradedKernelParams)

@@ -355,7 +355,7 @@ class Graded(Model):
     state_names = ("V", "s")
     state_units = ("mV", "1")
     params_type = GradedParams
-    synapse_value_fields = ("g_gap", "g_syn", "e_syn")
+    synapse_value_fields = ("g_gap", "g_syn", "e_syn", "g_signed")
     synapse_index_fields = ("gap_index", "pre_index")
     input_units = "pA"
 
@@ -489,9 +489,15 @@ class Graded(Model):
         n = w.n
         chem = w.chemical_by_post()
         gap = w.electrical_by_neuron()
-        e_syn = np.where(chem.sign < 0, p.E_inh, p.E_exc).astype(np.float64)
+        inhibitory = chem.sign < 0
+        e_syn = np.where(inhibitory, p.E_inh, p.E_exc).astype(np.float64)
+        g_syn = np.ascontiguousarray(chem.weight * p.g_syn, dtype=np.float64)
+        e_two, g_signed = np.zeros(0), np.zeros(0)
+        if g_syn.size and bool(np.all(g_syn >= 0.0)):  # the two-stream form of the vector field
+            e_two = np.array([p.E_exc, p.E_inh], dtype=np.float64)
+            g_signed = np.copysign(g_syn, np.where(inhibitory, -1.0, 1.0))
         f = lambda name: _per_neuron(p, name, n)  # noqa: E731
         return GradedKernelParams(
             f("C"), f("Gc"), f("Ec"), np.ascontiguousarray(self.thresholds(circuit)), f("beta"), f("a_r"),
             f("a_d"), gap.indptr, gap.index, np.ascontiguousarray(gap.weight * p.g_gap), chem.post_indptr,
-            chem.pre_index, np.ascontiguousarray(chem.weight * p.g_syn), np.ascontiguousarray(e_syn))
+            chem.pre_index, g_syn, np.ascontiguousarray(e_syn), e_two, g_signed)

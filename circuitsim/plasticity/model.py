@@ -396,7 +396,7 @@ class _KernelView:
         self._kp = kp
         self.n_state = n_state
 
-    def kernel_params(self):
+    def kernel_params(self, copy: bool = True):
         return self._kp
 
 

@@ -63,7 +63,7 @@ def choose_solver(circuit):
     if not isinstance(default, Rosenbrock):
         return default, f"the {circuit.model.name} model's default"
     n = circuit.n
-    kp = circuit.kernel_params()
+    kp = circuit.kernel_params(copy=False)
     n_gap = int(getattr(kp, "gap_index", ()).__len__())
     fills = False
     if n <= ROSENBROCK_MAX_NEURONS and n_gap:

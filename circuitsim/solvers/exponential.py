@@ -80,7 +80,7 @@ class ETD2(Solver):
         from .._kernels.exponential import linear_diagonal
 
         self.check_vector_field(circuit)
-        kp = circuit.kernel_params()
+        kp = circuit.kernel_params(copy=False)
         base = getattr(circuit.model, "base", None)  # a plastic circuit needs its base model's diagonal too
         if implementation(linear_diagonal, type(kp)) is None or (
                 base is not None and implementation(linear_diagonal, type(kp.base)) is None):

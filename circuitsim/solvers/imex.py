@@ -96,7 +96,7 @@ class IMEX(Solver):
         from .._kernels.imex import imex_mass, imex_stiffness, imex_stiffness_diagonal
 
         self.check_vector_field(circuit)
-        kp = circuit.kernel_params()
+        kp = circuit.kernel_params(copy=False)
         missing = [h.__name__ for h in (imex_mass, imex_stiffness, imex_stiffness_diagonal)
                    if implementation(h, type(kp)) is None]
         if missing:
