@@ -20,7 +20,9 @@ float64 and float32. ncps's LTC keeps dense n x n parameters and (batch, n, n) t
 which do not fit in memory at 10^4 neurons, so the same-run baseline is a plain numba loop
 of the same fused step (one member at a time, float64, no blocks); synapse updates per
 second, the float32 error against float64 and the peak resident memory are printed.
-CfC at this scale is not offered (its layers store dense head matrices).
+CfC at this scale stores its heads sparse (``CfCParams.wired(..., sparse=True)``, one
+layer over every neuron, mode "default"); its baseline is a plain numba loop of the same
+closed form (one member at a time, float64), with the agreement of the two printed.
 
 Usage::
 
@@ -109,6 +111,46 @@ def plain_fused_loop():
     return run
 
 
+def plain_cfc_loop():
+    """The plain numba baseline of the CfC scale rows: the closed form (mode "default") of a one-layer sparse CfC.
+
+    Per member and sample: the four head sums of every neuron over its synapse list, then
+    ``h = tanh(ff1) (1 - s) + s tanh(ff2)``, ``s = sigmoid(time_a dt + time_b)`` (float64,
+    no blocks, no threads).
+    """
+    from numba import njit
+
+    @njit(cache=True)
+    def run(kp, x, dt, v):
+        B, T, n_in = x.shape
+        n = v.shape[1]
+        z = np.zeros(n_in + n)
+        hn = np.zeros(n)
+        src = kp.src_index
+        for b in range(B):
+            for i in range(n_in + n):
+                z[i] = 0.0
+            for t in range(T):
+                for c in range(n_in):
+                    z[c] = x[b, t, c]
+                for q in range(n):
+                    g = np.zeros(4)
+                    for k in range(kp.sp_ptr[q], kp.sp_ptr[q + 1]):
+                        zr = z[src[kp.sp_row[k]]]
+                        for hd in range(4):
+                            g[hd] += zr * kp.sp_w[k, hd]
+                    f1 = np.tanh(g[0] + kp.bias[q])
+                    f2 = np.tanh(g[1] + kp.bias[n + q])
+                    s = 1.0 / (1.0 + np.exp(-((g[2] + kp.bias[2 * n + q]) * dt + g[3] + kp.bias[3 * n + q])))
+                    hn[kp.layer_neurons[q]] = f1 * (1.0 - s) + s * f2
+                for j in range(n):
+                    z[n_in + j] = hn[j]
+                    v[b, j] = hn[j]
+        return v
+
+    return run
+
+
 def scale_main(sizes, repeats, quick):
     """The ``--scale`` benchmark (see the module docstring)."""
     import resource
@@ -116,7 +158,8 @@ def scale_main(sizes, repeats, quick):
     import connectome
     from connectome.large import synthetic_brain
 
-    from circuitsim.liquid import LTCNetwork
+    from circuitsim.liquid import CfCNetwork, LTCNetwork
+    from circuitsim.models.cfc import CfCParams
 
     B, T = 16, (2 if quick else 10)
     plain = plain_fused_loop()
@@ -143,6 +186,32 @@ def scale_main(sizes, repeats, quick):
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
             print(f"{w.n:8d} {w.chemical.nnz:9d} {np.dtype(dtype).name:7} {t_b:9.3f} {t_o:9.3f} {ratio:6.2f} "
                   f"{rate:11.3f} {err:9.1e} {peak:8.0f}", flush=True)
+    print(f"CfC (mode 'default', sparse heads), batch {B}, {T} samples; plain = one-layer closed form, float64, "
+          "one member at a time; G syn-upd/s counts each synapse's 4 heads once")
+    cfc_plain = plain_cfc_loop()
+    for N in sizes:
+        b = synthetic_brain(int(N), 20, seed=0)
+        names = list(b.neurons)
+        w = connectome.Wiring(names, b.chemical, b.sign, inputs=names[:32], outputs=names[-10:])
+        x = np.random.default_rng(0).normal(size=(B, T, 32))
+        params = CfCParams.wired(w, sparse=True)
+        ref = None
+        for dtype in (np.float64, np.float32):
+            net = CfCNetwork(params, dtype=dtype, wiring=w)
+            kp = params.kernel_params(np.float64)
+            nnz = int(kp.sp_row.shape[0])
+            ours = lambda: net.run(x, dense=False)  # noqa: E731
+            base = lambda: cfc_plain(kp, x, 1.0, np.zeros((B, w.n)))  # noqa: E731
+            t_b, t_o, ratio = paired_ratios(base, ours, repeats)
+            y = ours().y
+            if ref is None:
+                ref = y
+                agree = float(np.abs(y[:, -1] - base()).max())
+            err = float(np.abs(y - ref).max())
+            rate = B * T * nnz / t_o / 1e9
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+            print(f"{w.n:8d} {nnz:9d} {np.dtype(dtype).name:7} {t_b:9.3f} {t_o:9.3f} {ratio:6.2f} "
+                  f"{rate:11.3f} {err:9.1e} {peak:8.0f}   (plain vs ours float64: {agree:.1e})", flush=True)
     print(f"load average (1, 5, 15 min) after: {load()}")
 
 

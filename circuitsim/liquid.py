@@ -395,10 +395,11 @@ class CfCNetwork(_Network):
 
     @classmethod
     def wired(cls, wiring, params: CfCParams | None = None, *, mode: str = "default", recurrent: str = "wiring",
-              layers=None, seed: int = 0, dtype=np.float64, sparse_below: float = 0.25) -> "CfCNetwork":
-        """A wired CfC on `wiring` (see :meth:`CfCParams.wired`)."""
+              layers=None, seed: int = 0, dtype=np.float64, sparse_below: float = 0.25,
+              sparse="auto") -> "CfCNetwork":
+        """A wired CfC on `wiring` (see :meth:`CfCParams.wired`; `sparse` chooses sparse head storage)."""
         if params is None:
-            params = CfCParams.wired(wiring, mode=mode, recurrent=recurrent, layers=layers, seed=seed)
+            params = CfCParams.wired(wiring, mode=mode, recurrent=recurrent, layers=layers, seed=seed, sparse=sparse)
         if params.n_neurons != wiring.n or params.n_inputs != wiring.input_matrix().shape[0]:
             raise ParameterError(f"params are for {params.n_neurons} neurons and {params.n_inputs} inputs, "
                                  f"the wiring has {wiring.n} and {wiring.input_matrix().shape[0]}")

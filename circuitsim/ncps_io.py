@@ -358,7 +358,9 @@ def _write(net, module):
             heads = ("ff1",) if p.mode == "pure" else ("ff1", "ff2", "time_a", "time_b")
             for head in heads:
                 lin = getattr(sub, head)
-                lin.weight.copy_(_tensor(getattr(lay, head).T, lin.weight))
+                w = getattr(lay, head)
+                w = w.toarray() if lay.sparse else w  # ncps layers are dense (and small)
+                lin.weight.copy_(_tensor(w.T, lin.weight))
                 lin.bias.copy_(_tensor(getattr(lay, head + "_b"), lin.bias))
             if p.mode == "pure":
                 sub.w_tau.copy_(_tensor(p.w_tau[lay.neurons][None], sub.w_tau))

@@ -5,9 +5,10 @@ the dense output to zarr arrays, chunked in time, while the run goes: the compil
 loop returns in chunks (:func:`circuitsim.solvers.driver.run_loop`), and after each
 one every whole zarr chunk of output is written and dropped from memory, so memory
 stays about two zarr chunks (``ZarrStore.chunk`` samples or steps per member) plus
-what one call of compiled code produces (a tenth of a second). With ``saveat`` the
-samples (their number is fixed in advance) stay in memory and only the dense output
-streams.
+what one call of compiled code produces (a tenth of a second). Samples at ``saveat``
+times stream the same way: the buffers hold a window of them, the compiled loop
+stops for room before a step that would overrun it, and the recording it is given
+starts at the first time not yet written.
 
 Every ``checkpoint_seconds`` of wall time, when the run stops early (error, Ctrl-C)
 and at the end, the partial last chunks are written too and the loop's carry-on
@@ -217,8 +218,8 @@ class Stream:
         self.rec = job.rec
         self.B = job.batch_size
         self.t0 = np.array(np.broadcast_to(job.t_span[0] if job.t_start is None else job.t_start, (self.B,)), float)
-        self.out_base = 0        # grid samples before index 0 of the buffers
-        self.out_written = 0     # saveat samples written
+        self.out_base = 0        # samples before index 0 of the buffers (written to the store)
+        self.saveat = self.rec.saveat
         self.dense_base = np.zeros(self.B, np.int64)
         self.state = None
         self.last = time.perf_counter()
@@ -253,11 +254,15 @@ class Stream:
         return g["dense_t1"], g["dense_c"]
 
     def capacities(self, cap_out, cap_dense):
-        """Buffer sizes: about two zarr chunks (samples at given times are all kept)."""
+        """Buffer sizes: about two zarr chunks."""
         c = self.chunk
-        if not self.rec.use_saveat:
-            cap_out = min(cap_out, 2 * c + 2)
-        return cap_out, min(cap_dense, 2 * c)
+        return min(cap_out, 2 * c + 2), min(cap_dense, 2 * c)
+
+    def recording(self, rec):
+        """`rec` for the next call of compiled code: ``saveat`` from the first sample not yet written."""
+        if not rec.use_saveat or self.out_base == 0:
+            return rec
+        return rec._replace(saveat=np.ascontiguousarray(self.saveat[self.out_base:]))
 
     def start(self, buf):
         """The buffers to run with: fresh ones, or the checkpoint's."""
@@ -268,7 +273,7 @@ class Stream:
         if self.state is None:
             return buf
         s = self.state
-        self.out_base, self.out_written = int(s["out_base"]), int(s["out_written"])
+        self.out_base = int(s["out_base"])
         self.dense_base = s["dense_base"].astype(np.int64)
         resumed = Buffers(**{f: np.ascontiguousarray(s[f]) for f in Buffers._fields})
         resumed.status[resumed.status == INTERRUPTED] = RUNNING
@@ -288,24 +293,20 @@ class Stream:
         from ._kernels.buffers import FULL, RUNNING
 
         c, g = self.chunk, self.group
-        n = int(buf.n_out.min())
-        if not self.rec.use_saveat:
-            if n >= c or (force and n > 0):
-                rows = slice(self.out_base, self.out_base + n)
-                self._put(g["t"], (slice(None), rows), buf.out_t[:, :n])
-                self._put(g["y"], (slice(None), rows, slice(None)), buf.out_y[:, :n])
-                d = (n // c) * c
-                if d:
-                    m = int(buf.n_out.max())
-                    buf.out_t[:, :m - d] = buf.out_t[:, d:m].copy()
-                    buf.out_y[:, :m - d] = buf.out_y[:, d:m].copy()
-                    buf.n_out[:] -= d
-                    self.out_base += d
-        elif n - self.out_written >= c or (force and n > self.out_written):
-            a = (self.out_written // c) * c
-            self._put(g["t"], (slice(None), slice(a, n)), buf.out_t[:, a:n])
-            self._put(g["y"], (slice(None), slice(a, n), slice(None)), buf.out_y[:, a:n])
-            self.out_written = n
+        n = int(buf.n_out.min())  # samples every member has: written; whole chunks of them dropped
+        freed = False
+        if n >= c or (force and n > 0):
+            rows = slice(self.out_base, self.out_base + n)
+            self._put(g["t"], (slice(None), rows), buf.out_t[:, :n])
+            self._put(g["y"], (slice(None), rows, slice(None)), buf.out_y[:, :n])
+            d = (n // c) * c
+            if d:
+                m = int(buf.n_out.max())
+                buf.out_t[:, :m - d] = buf.out_t[:, d:m].copy()
+                buf.out_y[:, :m - d] = buf.out_y[:, d:m].copy()
+                buf.n_out[:] -= d
+                self.out_base += d
+                freed = True
         if self.rec.dense:
             t1, coeffs = g["dense_t1"], g["dense_c"]
             for b in range(self.B):
@@ -325,7 +326,11 @@ class Stream:
         full = buf.status == FULL
         if full.any():
             room = np.ones(self.B, bool)
-            if not self.rec.use_saveat:
+            if self.rec.use_saveat:
+                # the loop stopped because its next step's samples did not fit: only freed slots help
+                # (otherwise the driver grows the buffers)
+                room &= freed
+            else:
                 room &= buf.n_out + 2 <= buf.out_t.shape[1]
             if self.rec.dense:
                 room &= buf.n_dense < buf.dense_c.shape[1]
@@ -338,7 +343,7 @@ class Stream:
             self.checkpoint(buf)
 
     def _counts(self, buf):
-        n_t = (self.out_base if not self.rec.use_saveat else 0) + int(buf.n_out.min())
+        n_t = self.out_base + int(buf.n_out.min())
         return n_t, self.dense_base + buf.n_dense
 
     def checkpoint(self, buf):
@@ -349,7 +354,7 @@ class Stream:
         n_t, n_steps = self._counts(buf)
         res = self.describe(buf)
         payload = dict(buf._asdict())
-        payload.update(out_base=np.int64(self.out_base), out_written=np.int64(self.out_written),
+        payload.update(out_base=np.int64(self.out_base),
                        dense_base=self.dense_base, fingerprint=np.array(self.fp), n_t=np.int64(n_t),
                        n_steps=n_steps, t_end=np.float64(res.t_end),
                        **{f"stats_{k}": v for k, v in res.stats.items()})

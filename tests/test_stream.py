@@ -32,10 +32,12 @@ def case(which):
     if which == "rk4":
         return cs.Circuit(w, "ctrnn"), cs.pulse("A", 2.0, 100.0, 900.0), cs.RK4(dt=2.0), 3000.0
     return cs.Circuit(w, "ctrnn"), cs.pulse("A", 2.0, 100.0, 900.0), cs.Dopri5(rtol=1e-9, atol=1e-12), 3000.0
+# samples at given times, several per step of the solver: they stream through a window of the buffers too
+KW = {"dopri5-saveat": dict(saveat=np.linspace(0.0, 3000.0, 6001))}
 """
 namespace: dict = {}
 exec(SETUP, namespace)  # noqa: S102
-case = namespace["case"]
+case, KW = namespace["case"], namespace["KW"]
 
 
 @pytest.fixture
@@ -112,6 +114,33 @@ def test_buffers_stay_about_one_chunk(tmp_path, small_calls, monkeypatch):
     assert max(max(a, b) for _, _, a, b in caps) < 512  # whole chunks leave the buffers after every call
 
 
+@pytest.mark.parametrize("which, chunk", [("rk4", 512), ("dopri5", 64), ("dopri5", 4)])
+def test_saveat_samples_stream_through_a_window(tmp_path, small_calls, monkeypatch, which, chunk):
+    """Samples at given times stay about two chunks in memory. A step's samples are written together, so the
+    buffers hold at least one step's worth: Dopri5 (steps up to h_max = 4 ms, 40 sample spacings) with
+    chunk 4 grows them to fit, and no further."""
+    from circuitsim.store import Stream
+
+    held = []
+    original = Stream.after_chunk
+
+    def spy(self, buf):
+        original(self, buf)
+        held.append(buf.out_t.shape[1])
+
+    monkeypatch.setattr(Stream, "after_chunk", spy)
+    c, drive, solver, T = case(which)
+    if which == "dopri5":
+        solver = cs.Dopri5(rtol=1e-9, atol=1e-12, h_max=4.0)
+    saveat = np.linspace(0.0, T, 30_001)
+    ref = cs.simulate(c, T, drive, solver, saveat=saveat, dense=False)
+    st = cs.simulate(c, T, drive, solver, saveat=saveat, dense=False,
+                     store=cs.ZarrStore(tmp_path / "r.zarr", chunk=chunk))
+    same_run(st.load(), ref)
+    assert len(held) > 10
+    assert max(held) <= (2 * chunk + 2 if chunk >= 64 else 2 * 41 + 2 * chunk + 2)  # a window, not 30,001
+
+
 def test_store_errors(tmp_path):
     c, drive, solver, T = case("dopri5")
     path = tmp_path / "run.zarr"
@@ -143,15 +172,17 @@ c, drive, solver, T = case(which)
 def progress(fraction):
     if fraction > kill_at:
         os.kill(os.getpid(), signal.SIGKILL)
-cs.simulate(c, T, drive, solver, store=cs.ZarrStore(path, chunk=64, checkpoint_seconds=0.02), progress=progress)
+cs.simulate(c, T, drive, solver, store=cs.ZarrStore(path, chunk=64, checkpoint_seconds=0.02), progress=progress,
+            **KW.get(which, {}))
 print("finished")
 """
 
 
-@pytest.mark.parametrize("which", ["dopri5", "rosenbrock", "rk4"])
+@pytest.mark.parametrize("which", ["dopri5", "rosenbrock", "rk4", "dopri5-saveat"])
 def test_killed_run_resumes_bit_for_bit(tmp_path, small_calls, which):
     c, drive, solver, T = case(which)
-    ref = cs.simulate(c, T, drive, solver)            # uninterrupted, in memory (also compiles for the child)
+    kw = KW.get(which, {})
+    ref = cs.simulate(c, T, drive, solver, **kw)      # uninterrupted, in memory (also compiles for the child)
     path = tmp_path / "run.zarr"
     child = subprocess.run([sys.executable, "-c", textwrap.dedent(CHILD), which, str(path), "0.5"], cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
@@ -161,7 +192,7 @@ def test_killed_run_resumes_bit_for_bit(tmp_path, small_calls, which):
     assert 0.25 * T < info.value.time < T             # killed mid-run, after checkpoints
     fractions = []
     st = cs.simulate(c, T, drive, solver, store=cs.ZarrStore(path, chunk=64, checkpoint_seconds=0), resume=True,
-                     progress=fractions.append)
+                     progress=fractions.append, **kw)
     assert fractions[0] * T >= info.value.time         # carried on from the checkpoint, not from the start
     same_run(st.load(), ref)
 

@@ -35,10 +35,12 @@ from typing import NamedTuple
 import math
 
 import numpy as np
+from numba import prange
 
 from ._cache import kernel
 from .dispatch import implements
 from .sample_loop import block_step, block_workspace
+from .threads import threaded
 
 
 __all__ = ["CfCKernelParams", "ClosedFormConfig", "MODE_DEFAULT", "MODE_NO_GATE", "MODE_PURE"]
@@ -187,24 +189,38 @@ def _heads_pure(GT, bl, m, dtb, w_tau, A, off, neurons, zT, zoff):
 
 @kernel
 def _sparse_heads(p, XT, l, heads, GT):
-    """``GT[head * m + q, b] = sum_k XT[row_k, b] * w_k[head]`` over the synapses of each neuron (no bias)."""
-    B = XT.shape[1]
+    """``GT[head * m + q, b] = sum_k XT[row_k, b] * w_k[head]`` over the synapses of each neuron (no bias).
+
+    Wide layers (a sparse CfC of 10^4-10^5 neurons) run the neurons in threads; each
+    neuron's sums are the same in either path.
+    """
     m = p.layer_ptr[l + 1] - p.layer_ptr[l]
     base = p.layer_ptr[l]
-    acc = np.empty((heads, B))
-    for q in range(m):
+    if threaded(m, (p.sp_ptr[base + m] - p.sp_ptr[base]) * XT.shape[1]):
+        _sparse_heads_threads(p, XT, heads, GT, m, base)
+    else:
+        for q in range(m):
+            _sparse_neuron(p, XT, heads, GT, m, base, q)
+
+
+@kernel(parallel=True)
+def _sparse_heads_threads(p, XT, heads, GT, m, base):
+    for q in prange(m):
+        _sparse_neuron(p, XT, heads, GT, m, base, q)
+
+
+@kernel(inline="always")
+def _sparse_neuron(p, XT, heads, GT, m, base, q):
+    B = XT.shape[1]
+    for hd in range(heads):
+        for b in range(B):
+            GT[hd * m + q, b] = 0.0
+    for k in range(p.sp_ptr[base + q], p.sp_ptr[base + q + 1]):
+        r = p.sp_row[k]
         for hd in range(heads):
+            w = float(p.sp_w[k, hd])
             for b in range(B):
-                acc[hd, b] = 0.0
-        for k in range(p.sp_ptr[base + q], p.sp_ptr[base + q + 1]):
-            r = p.sp_row[k]
-            for hd in range(heads):
-                w = float(p.sp_w[k, hd])
-                for b in range(B):
-                    acc[hd, b] += XT[r, b] * w
-        for hd in range(heads):
-            for b in range(B):
-                GT[hd * m + q, b] = acc[hd, b]
+                GT[hd * m + q, b] += XT[r, b] * w
 
 
 @kernel
@@ -277,7 +293,8 @@ def cfc_workspace(S, p, n, m):
         if ns > 0 and rows[s0 + ns - 1] - rows[s0] == ns - 1:
             row0[l] = rows[s0]
         kin[l] = p.bb_w0.shape[1] if backbone else ns
-        wc_ptr[l + 1] = wc_ptr[l] + kin[l] * 3 * ml
+        dense_l = p.layer_sparse[l] == 0  # merged heads only for dense layers (a sparse one may be 10^5 wide)
+        wc_ptr[l + 1] = wc_ptr[l] + (kin[l] * 3 * ml if dense_l else 0)
         bc_ptr[l + 1] = bc_ptr[l] + 3 * ml
         max_x = max(max_x, ns)
         max_g = max(max_g, heads * ml)

@@ -223,6 +223,17 @@ def _save_sample(buf, b, t, y, rec_idx):
 
 
 @kernel
+def _saveat_fits(saveat, k, tn, room):
+    """Whether the ``saveat`` times from index `k` up to `tn` number at most `room` (buffer slots left)."""
+    q = k
+    while q < saveat.shape[0] and saveat[q] <= tn:
+        q += 1
+        if q - k > room:
+            return False
+    return True
+
+
+@kernel
 def _step_factor(ctl, err, hh, cs, n_acc, accepted):
     """Step-size factor after an attempt with scaled error `err` (I- or predictive controller)."""
     if ctl.predictive:  # Gustafsson (Hairer & Wanner, Solving ODEs II, IV.8)
@@ -320,6 +331,12 @@ def advance_member(p, S, tab, b, rec, buf, budget):
                 if hh < h_min and not last:
                     status = STEP_TOO_SMALL
                     break
+            # a streamed run holds a window of the saveat samples: stop for room before a step that would
+            # produce more than the window has left (nothing of the step is kept, so resuming repeats it exactly)
+            if rec.use_saveat and cap_out < n_save and not _saveat_fits(rec.saveat, buf.n_out[b], tn,
+                                                                         cap_out - buf.n_out[b]):
+                status = FULL
+                break
             attempts += 1
             code = attempt(S, p, tab, seg, t, hh, y, ws)
             if code == STEP_SINGULAR or (code == STEP_RETRY and fixed):

@@ -35,9 +35,13 @@ import numpy as np
 
 from ..errors import ParameterError
 from .base import Model, check_array, register_model
-from .cfc_layers import _HEADS, CfCLayer, _bias, _int_array, _random_layer, _xavier, wiring_layers
+from .cfc_layers import (_HEADS, CfCLayer, _bias, _int_array, _random_layer, _random_sparse_layer, _xavier,
+                         wiring_layers)
 
-__all__ = ["CfC", "CfCLayer", "CfCParams", "MODES", "ACTIVATIONS", "wiring_layers"]
+__all__ = ["CfC", "CfCLayer", "CfCParams", "MODES", "ACTIVATIONS", "SPARSE_FROM_NEURONS", "wiring_layers"]
+
+#: from this many neurons ``CfCParams.wired(..., sparse="auto")`` stores sparse heads
+SPARSE_FROM_NEURONS = 2000
 
 MODES = {"default": 0, "no_gate": 1, "pure": 2}
 ACTIVATIONS = {"lecun_tanh": 0, "tanh": 1, "relu": 2, "silu": 3, "gelu": 4}
@@ -137,6 +141,8 @@ class CfCParams:
                     raise ParameterError(f"layer {i}: head weights need one row per source "
                                          f"({lay.sources.size}), got {lay.ff1.shape[0]}")
         set_(self, "backbone", backbone)
+        if backbone and layers[0].sparse:
+            raise ParameterError("a backbone needs dense head weights (the layer has sparse ones)")
         if pure:
             set_(self, "w_tau", check_array("w_tau", 0.0 if self.w_tau is None else self.w_tau, shape=(n,)))
             set_(self, "A", check_array("A", 1.0 if self.A is None else self.A, shape=(n,)))
@@ -185,7 +191,7 @@ class CfCParams:
 
     @classmethod
     def wired(cls, wiring, *, mode: str = "default", layers=None, recurrent: str = "wiring",
-              seed: int = 0) -> "CfCParams":
+              seed: int = 0, sparse="auto") -> "CfCParams":
         """A CfC on `wiring` (random init), see the module docstring for `recurrent`.
 
         Parameters
@@ -197,10 +203,24 @@ class CfCParams:
             present (ascending), else one layer with every neuron.
         recurrent : {"wiring", "ncps"}
         seed : int
+        sparse : {"auto", True, False}
+            Store the heads as sparse arrays on the synapse mask (memory and set-up in
+            proportion to the synapses: the form for 10^4-10^5 neurons) instead of
+            dense ``(sources, neurons)`` matrices. ``"auto"``: sparse from
+            :data:`SPARSE_FROM_NEURONS` neurons with ``recurrent="wiring"``. Only the
+            masked weights are drawn, so the two forms of one seed differ.
         """
         check_mode(mode)
         if recurrent not in ("wiring", "ncps"):
             raise ParameterError(f"recurrent must be 'wiring' or 'ncps', got {recurrent!r}")
+        if not (sparse is True or sparse is False or (isinstance(sparse, str) and sparse == "auto")):
+            raise ParameterError(f"sparse must be 'auto', True or False, got {sparse!r}")
+        if sparse is True and recurrent == "ncps":
+            raise ParameterError("sparse=True needs recurrent='wiring' (ncps's layers see their own layer densely)")
+        if sparse == "auto":
+            sparse = recurrent == "wiring" and wiring.n >= SPARSE_FROM_NEURONS
+        if sparse:
+            return cls._wired_sparse(wiring, mode, layers, seed)
         groups = wiring_layers(wiring, layers)
         n_in = wiring.input_matrix().shape[0]
         n = wiring.n
@@ -228,6 +248,26 @@ class CfCParams:
         readout = wiring.output_index if len(wiring.outputs) else None
         return cls(n_inputs=n_in, n_neurons=n, mode=mode, layers=tuple(out), readout=readout, seed=seed)
 
+    @classmethod
+    def _wired_sparse(cls, wiring, mode, layers, seed):
+        """:meth:`wired` (``recurrent="wiring"``) with sparse heads, never forming an n x n dense array."""
+        import scipy.sparse as sp
+
+        groups = wiring_layers(wiring, layers)
+        n_in, n = wiring.input_matrix().shape[0], wiring.n
+        inp = sp.csc_array(wiring.input_matrix() != 0, dtype=bool)
+        syn = sp.csc_array((sp.csc_array(wiring.chemical) != 0) + (sp.csc_array(wiring.electrical) != 0), dtype=bool)
+        full_all = sp.csc_array(sp.vstack([inp, syn]), dtype=bool)   # (n_in + n, n): source x neuron
+        rng = np.random.default_rng(seed)
+        out = []
+        for idx in groups:
+            own = sp.csc_array((np.ones(idx.size, bool), (n_in + idx, np.arange(idx.size))), shape=(n_in + n, idx.size))
+            full = sp.csc_array(full_all[:, idx] + own, dtype=bool)  # a neuron always sees its own state
+            sources = np.unique(full.indices)
+            out.append(_random_sparse_layer(rng, idx, sources, full[sources], mode == "pure"))
+        readout = wiring.output_index if len(wiring.outputs) else None
+        return cls(n_inputs=n_in, n_neurons=n, mode=mode, layers=tuple(out), readout=readout, seed=seed)
+
     # -- kernel view ---------------------------------------------------------------------
     def kernel_params(self, dtype=np.float64, sparse_below: float = 0.25):
         """:class:`~circuitsim._kernels.cfc.CfCKernelParams` in `dtype` (float32 or float64).
@@ -243,7 +283,8 @@ class CfCParams:
         ws, bs = [], []
         for lay in self.layers:
             heads = ("ff1",) if pure else _HEADS
-            W = np.hstack([getattr(lay, h) for h in heads])
+            # a sparse layer is evaluated by its synapse lists only: no dense block
+            W = np.zeros((0, 0)) if lay.sparse else np.hstack([getattr(lay, h) for h in heads])
             b = np.concatenate([getattr(lay, h + "_b") for h in heads])
             ws.append(W.ravel())
             bs.append(b)
@@ -255,6 +296,13 @@ class CfCParams:
         heads_ = ("ff1",) if pure else _HEADS
         sparse_flags, sp_ptr, sp_row, sp_w = [], [0], [], []
         for lay in self.layers:
+            if lay.sparse:
+                rows, w_syn, counts = _sparse_synapses(lay, heads_)
+                sparse_flags.append(1)
+                sp_row.append(rows)
+                sp_w.append(w_syn)
+                sp_ptr.extend((sp_ptr[-1] + np.cumsum(counts)).tolist())
+                continue
             stack = np.stack([getattr(lay, h) for h in heads_], axis=-1)  # (k, m, heads)
             nz = (stack != 0).any(axis=-1)
             is_sparse = (not self.backbone) and nz.mean() < sparse_below
@@ -286,6 +334,17 @@ class CfCParams:
             i64(sparse_flags), i64(sp_ptr), i64(sp_row), c(sp_w.reshape(-1, len(heads_))), int(self.n_inputs),
         )
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the weight arrays (dense or sparse)."""
+        total = 0
+        for lay in self.layers:
+            for h in _HEADS:
+                w = getattr(lay, h)
+                if w is not None:
+                    total += (w.data.nbytes + w.indices.nbytes + w.indptr.nbytes) if lay.sparse else w.nbytes
+        return total
+
     # -- persistence ---------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the parameters to an ``.npz`` file atomically (exact round trip)."""
@@ -304,7 +363,13 @@ class CfCParams:
         for i, lay in enumerate(self.layers):
             for f in dataclasses.fields(CfCLayer):
                 v = getattr(lay, f.name)
-                if v is not None:
+                if v is None:
+                    continue
+                if lay.sparse and f.name in _SPARSE_FIELDS:  # CSC parts and shape
+                    for part in ("data", "indices", "indptr"):
+                        a[f"layer{i}_{f.name}_{part}"] = getattr(v, part)
+                    a[f"layer{i}_{f.name}_shape"] = np.array(v.shape)
+                else:
                     a[f"layer{i}_{f.name}"] = v
         with atomic_path(path, suffix=".npz") as tmp:
             np.savez(tmp, **a)
@@ -319,6 +384,8 @@ class CfCParams:
             for i in range(int(f["n_layers"])):
                 kw = {fl.name: f[f"layer{i}_{fl.name}"] for fl in dataclasses.fields(CfCLayer)
                       if f"layer{i}_{fl.name}" in f}
+                kw.update({name: _csc_from(f, f"layer{i}_{name}") for name in _SPARSE_FIELDS
+                           if f"layer{i}_{name}_data" in f})
                 layers.append(CfCLayer(**kw))
             backbone = tuple((f[f"backbone{i}_w"], f[f"backbone{i}_b"]) for i in range(int(f["n_backbone"])))
             opt = {k: f[k] for k in ("w_tau", "A", "proj_w", "proj_b") if k in f}
@@ -331,8 +398,7 @@ class CfCParams:
         """True if structure and every value are identical."""
         if not isinstance(other, CfCParams):
             return False
-        same = lambda a, b: (a is None and b is None) or (  # noqa: E731
-            a is not None and b is not None and np.array_equal(a, b))
+        same = _same_values
         if (self.n_inputs, self.n_neurons, self.mode, self.activation, len(self.layers), len(self.backbone)) != (
                 other.n_inputs, other.n_neurons, other.mode, other.activation, len(other.layers),
                 len(other.backbone)):
@@ -393,3 +459,47 @@ class CfC(Model):
         if p.proj_w is not None:
             y = y @ p.proj_w + p.proj_b
         return y
+
+
+def _sparse_synapses(lay, heads):
+    """Synapse lists of a sparse layer: rows (within its sources) per neuron, weights (nnz, heads), counts (m,).
+
+    The synapses are the union of the heads' patterns; a head without an entry there
+    contributes 0.
+    """
+    import scipy.sparse as sp
+
+    mats = [getattr(lay, h) for h in heads]
+    union = sp.csc_array(sum(sp.csc_array(m != 0, dtype=np.int8) for m in mats), dtype=bool) if len(mats) > 1 \
+        else sp.csc_array(mats[0] != 0, dtype=bool)
+    union.sort_indices()
+    k = union.shape[0]
+    cols = np.repeat(np.arange(union.shape[1], dtype=np.int64), np.diff(union.indptr))
+    keys = cols * k + union.indices
+    w = np.zeros((keys.size, len(mats)))
+    for j, m in enumerate(mats):
+        m_cols = np.repeat(np.arange(m.shape[1], dtype=np.int64), np.diff(m.indptr))
+        nz = m.data != 0
+        w[np.searchsorted(keys, (m_cols * k + m.indices)[nz]), j] = m.data[nz]
+    return union.indices.astype(np.int64), w, np.diff(union.indptr)
+
+
+#: layer fields stored as CSC arrays in a sparse layer
+_SPARSE_FIELDS = (*_HEADS, "mask", "time_mask")
+
+
+def _csc_from(f, key):
+    import scipy.sparse as sp
+
+    return sp.csc_array((f[key + "_data"], f[key + "_indices"], f[key + "_indptr"]), shape=tuple(f[key + "_shape"]))
+
+
+def _same_values(a, b) -> bool:
+    """Both None, or the same values (dense arrays, or sparse arrays with the same shape and entries)."""
+    import scipy.sparse as sp
+
+    if a is None or b is None:
+        return a is None and b is None
+    if sp.issparse(a) or sp.issparse(b):
+        return sp.issparse(a) and sp.issparse(b) and a.shape == b.shape and (a != b).nnz == 0
+    return np.array_equal(a, b)

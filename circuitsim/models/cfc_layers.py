@@ -32,9 +32,11 @@ class CfCLayer:
     sources : int array (k,)
         The layer's inputs: ``c < n_inputs`` is input channel ``c``, ``n_inputs + i``
         is neuron ``i``.
-    ff1, ff2, time_a, time_b : float arrays (k_in, m)
+    ff1, ff2, time_a, time_b : float arrays or scipy.sparse arrays (k_in, m)
         Head weights ``W[source, neuron]`` (``k_in = k``, or the backbone width);
-        ``ff2``, ``time_a``, ``time_b`` are ``None`` in pure mode.
+        ``ff2``, ``time_a``, ``time_b`` are ``None`` in pure mode. Sparse heads (all of
+        a layer's heads, or none) are stored as CSC arrays: their pattern is the synapse
+        mask, so a wiring of 10^5 neurons costs memory in proportion to its synapses.
     ff1_b, ff2_b, time_a_b, time_b_b : float arrays (m,)
         Head biases.
     mask, time_mask : bool arrays (k_in, m), optional
@@ -64,6 +66,14 @@ class CfCLayer:
         set_(self, "neurons", _int_array("neurons", self.neurons))
         set_(self, "sources", _int_array("sources", self.sources))
         m = self.neurons.size
+        given = [h for h in _HEADS if getattr(self, h) is not None]
+        sparse = [h for h in given if _is_sparse(getattr(self, h))]
+        if sparse:
+            if len(sparse) != len(given):
+                raise ParameterError(f"heads {sparse} are sparse and {sorted(set(given) - set(sparse))} dense: "
+                                     "give all of a layer's heads in one form")
+            self._sparse_post_init(m)
+            return
         ff1 = check_array("ff1", self.ff1)
         if ff1.ndim != 2 or ff1.shape[1] != m:
             raise ParameterError(f"ff1 must have shape (k, {m}) (sources x neurons), got {ff1.shape}")
@@ -97,9 +107,59 @@ class CfCLayer:
         if present and len(present) != 3:
             raise ParameterError("ff2, time_a and time_b must be given together (or none of them, pure mode)")
 
+    def _sparse_post_init(self, m):
+        import scipy.sparse as sp
+
+        set_ = object.__setattr__
+        k = self.ff1.shape[0]
+        if self.ff1.shape[1] != m:
+            raise ParameterError(f"ff1 must have shape (k, {m}) (sources x neurons), got {self.ff1.shape}")
+        for name in ("mask", "time_mask"):
+            val = getattr(self, name)
+            if val is not None:
+                val = sp.csc_array(val, dtype=bool) if _is_sparse(val) else sp.csc_array(np.array(val, dtype=bool))
+                if val.shape != (k, m):
+                    raise ParameterError(f"{name} must have shape {(k, m)}, got {val.shape}")
+                set_(self, name, val)
+        for head in _HEADS:
+            w, b = getattr(self, head), getattr(self, head + "_b")
+            if w is None:
+                if head != "ff1" and b is not None:
+                    raise ParameterError(f"{head}_b given without {head}")
+                continue
+            w = sp.csc_array(w, dtype=np.float64)
+            b = check_array(head + "_b", b)
+            if w.shape != (k, m) or b.shape != (m,):
+                raise ParameterError(
+                    f"{head} must have shape {(k, m)} and {head}_b shape {(m,)}, got {w.shape} and {b.shape}")
+            bad = ~np.isfinite(w.data)
+            if bad.any():
+                raise ParameterError(f"{head} has a non-finite weight ({w.data[bad][0]!r})")
+            msk = self.time_mask if head.startswith("time") else self.mask
+            if msk is not None:
+                w = sp.csc_array(w.multiply(msk))
+            w.sum_duplicates()
+            w.sort_indices()
+            set_(self, head, w)
+            set_(self, head + "_b", b)
+        present = [h for h in _HEADS[1:] if getattr(self, h) is not None]
+        if present and len(present) != 3:
+            raise ParameterError("ff2, time_a and time_b must be given together (or none of them, pure mode)")
+
     @property
     def pure(self) -> bool:
         return self.ff2 is None
+
+    @property
+    def sparse(self) -> bool:
+        """Whether the heads are stored as sparse (CSC) arrays."""
+        return _is_sparse(self.ff1)
+
+
+def _is_sparse(a) -> bool:
+    import scipy.sparse as sp
+
+    return sp.issparse(a)
 
 
 def _xavier(rng, k, m, fan_in=None, fan_out=None):
@@ -121,6 +181,28 @@ def _random_layer(rng, neurons, sources, mask, time_mask, pure, fan_in=None):
         for head in _HEADS[1:]:
             kw[head] = _xavier(rng, k, m)
             kw[head + "_b"] = _bias(rng, fan_in, m)
+    return CfCLayer(**kw)
+
+
+def _random_sparse_layer(rng, neurons, sources, mask, pure, fan_in=None):
+    """:func:`_random_layer` with heads stored on the (k, m) sparse `mask` (Xavier bounds of the dense shape)."""
+    import scipy.sparse as sp
+
+    k, m = len(sources), len(neurons)
+    fan_in = fan_in or k
+    mask = sp.csc_array(mask, dtype=bool)
+    mask.sort_indices()
+    bound = np.sqrt(6.0 / (k + m))
+
+    def head():
+        return sp.csc_array((rng.uniform(-bound, bound, mask.nnz), mask.indices.copy(), mask.indptr.copy()),
+                            shape=(k, m))
+
+    kw = dict(neurons=neurons, sources=sources, ff1=head(), ff1_b=_bias(rng, fan_in, m))
+    if not pure:
+        for name in _HEADS[1:]:
+            kw[name] = head()
+            kw[name + "_b"] = _bias(rng, fan_in, m)
     return CfCLayer(**kw)
 
 

@@ -184,6 +184,7 @@ def run_loop(job, S, k_rows: int, expected_steps, *, kernel=None, P=None, dense_
                       dense_width, t1 if job.t_stop is None else job.t_stop)
     if stream is not None:
         buf = stream.start(buf)  # resumed from a checkpoint, or as made
+        rec = stream.recording(rec)
     budget = 64 if expected_steps is None else int(min(max(expected_steps, 1), 64))
     first = True
     started = time.perf_counter()
@@ -207,12 +208,13 @@ def run_loop(job, S, k_rows: int, expected_steps, *, kernel=None, P=None, dense_
                 break
             if stream is not None:
                 stream.after_chunk(buf)
+                rec = stream.recording(rec)  # saveat from the first sample not yet written
             if job.progress is not None:
                 job.progress(float(np.min(buf.t) - t0) / (t1 - t0))
             if not live.any():
                 break
             if (status == FULL).any():
-                cap_out = buf.out_t.shape[1] if rec.use_saveat else 2 * buf.out_t.shape[1]
+                cap_out = buf.out_t.shape[1] if rec.use_saveat and stream is None else 2 * buf.out_t.shape[1]
                 cap_dense = 2 * buf.dense_c.shape[1] if rec.dense else 0
                 n_rec, width = buf.out_y.shape[2], buf.dense_c.shape[3]
                 nbytes = 8.0 * buf.y.shape[0] * (cap_out * (n_rec + 1) + cap_dense * (k_rows * width + 1))
