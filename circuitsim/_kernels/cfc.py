@@ -199,28 +199,38 @@ def _sparse_heads(p, XT, l, heads, GT):
     if threaded(m, (p.sp_ptr[base + m] - p.sp_ptr[base]) * XT.shape[1]):
         _sparse_heads_threads(p, XT, heads, GT, m, base)
     else:
+        acc = np.empty((heads, XT.shape[1]))
         for q in range(m):
-            _sparse_neuron(p, XT, heads, GT, m, base, q)
+            _sparse_neuron(p, XT, heads, GT, m, base, q, acc)
+
+
+_SPARSE_BLOCK = 64  # neurons per task of the threaded path (one scratch allocation each)
 
 
 @kernel(parallel=True)
 def _sparse_heads_threads(p, XT, heads, GT, m, base):
-    for q in prange(m):
-        _sparse_neuron(p, XT, heads, GT, m, base, q)
+    for c in prange((m + _SPARSE_BLOCK - 1) // _SPARSE_BLOCK):
+        acc = np.empty((heads, XT.shape[1]))
+        for q in range(c * _SPARSE_BLOCK, min(m, (c + 1) * _SPARSE_BLOCK)):
+            _sparse_neuron(p, XT, heads, GT, m, base, q, acc)
 
 
 @kernel(inline="always")
-def _sparse_neuron(p, XT, heads, GT, m, base, q):
+def _sparse_neuron(p, XT, heads, GT, m, base, q, acc):
+    # sums in a small local scratch (no aliasing with GT or XT: the inner loop over members vectorises)
     B = XT.shape[1]
     for hd in range(heads):
         for b in range(B):
-            GT[hd * m + q, b] = 0.0
+            acc[hd, b] = 0.0
     for k in range(p.sp_ptr[base + q], p.sp_ptr[base + q + 1]):
         r = p.sp_row[k]
         for hd in range(heads):
             w = float(p.sp_w[k, hd])
             for b in range(B):
-                GT[hd * m + q, b] += XT[r, b] * w
+                acc[hd, b] += XT[r, b] * w
+    for hd in range(heads):
+        for b in range(B):
+            GT[hd * m + q, b] = acc[hd, b]
 
 
 @kernel
