@@ -307,6 +307,7 @@ class Stream:
                 buf.n_out[:] -= d
                 self.out_base += d
                 freed = True
+        dense_freed = np.zeros(self.B, bool)
         if self.rec.dense:
             t1, coeffs = g["dense_t1"], g["dense_c"]
             for b in range(self.B):
@@ -322,14 +323,16 @@ class Stream:
                     buf.dense_t[b, :n - d + 1] = buf.dense_t[b, d:n + 1].copy()
                     buf.n_dense[b] = n - d
                     self.dense_base[b] = base + d
+                    dense_freed[b] = True
         # members stopped for room that now have it carry on in place (no growth)
         full = buf.status == FULL
         if full.any():
             room = np.ones(self.B, bool)
             if self.rec.use_saveat:
-                # the loop stopped because its next step's samples did not fit: only freed slots help
-                # (otherwise the driver grows the buffers)
-                room &= freed
+                # the loop stopped because its next step's samples (or dense rows) did not fit: only freed
+                # slots help (otherwise the driver grows the buffers; a member that still lacks sample room
+                # stops again at once, and then nothing is freed)
+                room &= freed | dense_freed
             else:
                 room &= buf.n_out + 2 <= buf.out_t.shape[1]
             if self.rec.dense:
