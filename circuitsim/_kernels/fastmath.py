@@ -62,62 +62,38 @@ _INV_FACT = tuple(1.0 / math.factorial(k) for k in range(14))  # Taylor coeffici
 (_C0, _C1, _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13) = _INV_FACT
 
 
-if _config.DISABLE_JIT:  # plain Python for debugging: the same bit casts through numpy
-    def _bits(x):
-        return int(np.float64(x).view(np.int64))
+def _bit_cast(src, dst, accepts, doc):
+    """A compiled bit cast from numba type `src` to `dst` (same width, no conversion) for arguments of kind `accepts`.
 
-    def _from_bits(i):
-        return float(np.int64(i).view(np.float64))
-else:
-    @intrinsic
-    def _bits(typingctx, x):
-        """The bits of a float64 as an int64 (a bit cast, no conversion)."""
-        if not isinstance(x, types.Float):
+    Under ``NUMBA_DISABLE_JIT`` (plain Python, for debugging) the same cast goes through numpy.
+    """
+    if _config.DISABLE_JIT:
+        to_np, from_np = np.dtype(dst.name), np.dtype(src.name)
+        py = float if to_np.kind == "f" else int
+
+        def plain(x):
+            return py(from_np.type(x).view(to_np))
+
+        plain.__doc__ = doc
+        return plain
+
+    def cast(typingctx, x):
+        if not isinstance(x, accepts):
             return None
-        sig = types.int64(types.float64)
 
         def codegen(context, builder, signature, args):
-            from llvmlite import ir
+            val = context.cast(builder, args[0], signature.args[0], src)
+            return builder.bitcast(val, context.get_value_type(dst))
 
-            val = context.cast(builder, args[0], signature.args[0], types.float64)
-            return builder.bitcast(val, ir.IntType(64))
+        return dst(src), codegen
 
-        return sig, codegen
-
-    @intrinsic
-    def _from_bits(typingctx, i):
-        """The float64 whose bits are the int64 `i`."""
-        if not isinstance(i, types.Integer):
-            return None
-        sig = types.float64(types.int64)
-
-        def codegen(context, builder, signature, args):
-            from llvmlite import ir
-
-            val = context.cast(builder, args[0], signature.args[0], types.int64)
-            return builder.bitcast(val, ir.DoubleType())
-
-        return sig, codegen
+    cast.__doc__ = doc
+    return intrinsic(cast)
 
 
-if _config.DISABLE_JIT:
-    def _from_bits32(i):
-        return np.int32(i).view(np.float32)
-else:
-    @intrinsic
-    def _from_bits32(typingctx, i):
-        """The float32 whose bits are the int32 `i`."""
-        if not isinstance(i, types.Integer):
-            return None
-        sig = types.float32(types.int32)
-
-        def codegen(context, builder, signature, args):
-            from llvmlite import ir
-
-            val = context.cast(builder, args[0], signature.args[0], types.int32)
-            return builder.bitcast(val, ir.FloatType())
-
-        return sig, codegen
+_bits = _bit_cast(types.float64, types.int64, types.Float, "The bits of a float64 as an int64.")
+_from_bits = _bit_cast(types.int64, types.float64, types.Integer, "The float64 whose bits are the int64 `i`.")
+_from_bits32 = _bit_cast(types.int32, types.float32, types.Integer, "The float32 whose bits are the int32 `i`.")
 
 
 @kernel(inline="always")

@@ -68,56 +68,18 @@ class CfCLayer:
         m = self.neurons.size
         given = [h for h in _HEADS if getattr(self, h) is not None]
         sparse = [h for h in given if _is_sparse(getattr(self, h))]
-        if sparse:
-            if len(sparse) != len(given):
-                raise ParameterError(f"heads {sparse} are sparse and {sorted(set(given) - set(sparse))} dense: "
-                                     "give all of a layer's heads in one form")
-            self._sparse_post_init(m)
-            return
-        ff1 = check_array("ff1", self.ff1)
+        if sparse and len(sparse) != len(given):
+            raise ParameterError(f"heads {sparse} are sparse and {sorted(set(given) - set(sparse))} dense: "
+                                 "give all of a layer's heads in one form")
+        sparse = bool(sparse)
+        ff1 = _weights("ff1", self.ff1, sparse)
         if ff1.ndim != 2 or ff1.shape[1] != m:
             raise ParameterError(f"ff1 must have shape (k, {m}) (sources x neurons), got {ff1.shape}")
         k = ff1.shape[0]
-        for name, shape in (("mask", (k, m)), ("time_mask", (k, m))):
-            val = getattr(self, name)
-            if val is not None:
-                val = np.array(val, dtype=bool)
-                if val.shape != shape:
-                    raise ParameterError(f"{name} must have shape {shape}, got {val.shape}")
-                val.setflags(write=False)
-                set_(self, name, val)
-        for head in _HEADS:
-            w, b = getattr(self, head), getattr(self, head + "_b")
-            if w is None:
-                if head != "ff1" and b is not None:
-                    raise ParameterError(f"{head}_b given without {head}")
-                continue
-            w = check_array(head, w)
-            b = check_array(head + "_b", b)
-            if w.shape != (k, m) or b.shape != (m,):
-                raise ParameterError(
-                    f"{head} must have shape {(k, m)} and {head}_b shape {(m,)}, got {w.shape} and {b.shape}")
-            msk = self.time_mask if head.startswith("time") else self.mask
-            if msk is not None:
-                w = w * msk
-                w.setflags(write=False)
-            set_(self, head, w)
-            set_(self, head + "_b", b)
-        present = [h for h in _HEADS[1:] if getattr(self, h) is not None]
-        if present and len(present) != 3:
-            raise ParameterError("ff2, time_a and time_b must be given together (or none of them, pure mode)")
-
-    def _sparse_post_init(self, m):
-        import scipy.sparse as sp
-
-        set_ = object.__setattr__
-        k = self.ff1.shape[0]
-        if self.ff1.shape[1] != m:
-            raise ParameterError(f"ff1 must have shape (k, {m}) (sources x neurons), got {self.ff1.shape}")
         for name in ("mask", "time_mask"):
             val = getattr(self, name)
             if val is not None:
-                val = sp.csc_array(val, dtype=bool) if _is_sparse(val) else sp.csc_array(np.array(val, dtype=bool))
+                val = _mask(val, sparse)
                 if val.shape != (k, m):
                     raise ParameterError(f"{name} must have shape {(k, m)}, got {val.shape}")
                 set_(self, name, val)
@@ -127,20 +89,13 @@ class CfCLayer:
                 if head != "ff1" and b is not None:
                     raise ParameterError(f"{head}_b given without {head}")
                 continue
-            w = sp.csc_array(w, dtype=np.float64)
+            w = _weights(head, w, sparse)
             b = check_array(head + "_b", b)
             if w.shape != (k, m) or b.shape != (m,):
                 raise ParameterError(
                     f"{head} must have shape {(k, m)} and {head}_b shape {(m,)}, got {w.shape} and {b.shape}")
-            bad = ~np.isfinite(w.data)
-            if bad.any():
-                raise ParameterError(f"{head} has a non-finite weight ({w.data[bad][0]!r})")
             msk = self.time_mask if head.startswith("time") else self.mask
-            if msk is not None:
-                w = sp.csc_array(w.multiply(msk))
-            w.sum_duplicates()
-            w.sort_indices()
-            set_(self, head, w)
+            set_(self, head, _frozen(w if msk is None else w.multiply(msk) if sparse else w * msk, sparse))
             set_(self, head + "_b", b)
         present = [h for h in _HEADS[1:] if getattr(self, h) is not None]
         if present and len(present) != 3:
@@ -154,6 +109,43 @@ class CfCLayer:
     def sparse(self) -> bool:
         """Whether the heads are stored as sparse (CSC) arrays."""
         return _is_sparse(self.ff1)
+
+
+def _weights(name, w, sparse):
+    """Head weights as a checked float64 array, or (sparse) a CSC array with finite entries."""
+    if not sparse:
+        return check_array(name, w)
+    import scipy.sparse as sp
+
+    w = sp.csc_array(w, dtype=np.float64)
+    bad = ~np.isfinite(w.data)
+    if bad.any():
+        raise ParameterError(f"{name} has a non-finite weight ({w.data[bad][0]!r})")
+    return w
+
+
+def _mask(val, sparse):
+    """A synapse mask as a bool array, or (sparse) a bool CSC array."""
+    if not sparse:
+        val = np.array(val, dtype=bool)
+        val.setflags(write=False)
+        return val
+    import scipy.sparse as sp
+
+    return sp.csc_array(val if _is_sparse(val) else np.array(val, dtype=bool), dtype=bool)
+
+
+def _frozen(w, sparse):
+    """`w` read-only (dense), or in canonical CSC form (sparse: summed duplicates, sorted indices)."""
+    if sparse:
+        import scipy.sparse as sp
+
+        w = sp.csc_array(w)
+        w.sum_duplicates()
+        w.sort_indices()
+        return w
+    w.setflags(write=False)
+    return w
 
 
 def _is_sparse(a) -> bool:
